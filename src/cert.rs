@@ -1,0 +1,497 @@
+//! One parsed certificate: the original DER, the exact TBS bytes that were signed, and the fields
+//! and extensions certchain uses, decoded once.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::ops::Range;
+use std::sync::Arc;
+
+use const_oid::db::rfc5280 as oids;
+use const_oid::ObjectIdentifier;
+use der::asn1::Ia5String;
+use der::{Decode, Encode, Reader, SliceReader};
+use sha2::{Digest, Sha256};
+use x509_cert::ext::pkix::constraints::name::GeneralSubtrees;
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::ext::pkix::{
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, NameConstraints,
+    SubjectAltName, SubjectKeyIdentifier,
+};
+
+use crate::error::{Error, ErrorKind};
+use crate::name::NameKey;
+
+/// A name from a subjectAltName or a name constraint, in the forms certchain evaluates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AltName {
+    /// dNSName (as written; compared case-insensitively).
+    Dns(String),
+    /// iPAddress: 4 or 16 bytes in a SAN; address + mask (8 or 32 bytes) in a name constraint.
+    Ip(Vec<u8>),
+    /// rfc822Name.
+    Email(String),
+    /// uniformResourceIdentifier.
+    Uri(String),
+    /// directoryName, with its normalised key and display form.
+    Directory(NameKey, String),
+    /// Any other form (otherName, x400Address, ediPartyName, registeredID), by its tag number.
+    Other(u8),
+}
+
+impl fmt::Display for AltName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AltName::Dns(d) => write!(f, "DNS:{d}"),
+            AltName::Ip(b) => match ip_from_bytes(b) {
+                Some(ip) => write!(f, "IP:{ip}"),
+                None => write!(f, "IP:{}", hex(b)),
+            },
+            AltName::Email(e) => write!(f, "email:{e}"),
+            AltName::Uri(u) => write!(f, "URI:{u}"),
+            AltName::Directory(_, d) => write!(f, "DirName:{d}"),
+            AltName::Other(t) => write!(f, "othername:<tag {t}>"),
+        }
+    }
+}
+
+pub(crate) fn ip_from_bytes(b: &[u8]) -> Option<IpAddr> {
+    match b.len() {
+        4 => <[u8; 4]>::try_from(b).ok().map(IpAddr::from),
+        16 => <[u8; 16]>::try_from(b).ok().map(IpAddr::from),
+        _ => None,
+    }
+}
+
+/// Decoded nameConstraints: permitted and excluded subtrees.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NameConstraintSet {
+    /// Permitted subtrees (`None` = the extension has no permittedSubtrees).
+    pub permitted: Option<Vec<AltName>>,
+    /// Excluded subtrees.
+    pub excluded: Vec<AltName>,
+}
+
+/// basicConstraints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BasicConstraintsInfo {
+    /// cA.
+    pub ca: bool,
+    /// pathLenConstraint.
+    pub path_len: Option<u8>,
+    /// Whether the extension is marked critical.
+    pub critical: bool,
+}
+
+/// The keyUsage bits certchain looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyUsageInfo {
+    /// digitalSignature.
+    pub digital_signature: bool,
+    /// keyEncipherment.
+    pub key_encipherment: bool,
+    /// keyAgreement.
+    pub key_agreement: bool,
+    /// keyCertSign.
+    pub key_cert_sign: bool,
+    /// cRLSign.
+    pub crl_sign: bool,
+    /// Whether the extension is marked critical.
+    pub critical: bool,
+}
+
+/// A parsed X.509 certificate. Cheap to clone (shared).
+#[derive(Clone)]
+pub struct Certificate(Arc<Inner>);
+
+struct Inner {
+    der: Vec<u8>,
+    tbs: Range<usize>,
+    outer_sig_alg: Range<usize>,
+    inner_sig_alg: Vec<u8>,
+    signature: Vec<u8>,
+    version: u8,
+    serial: Vec<u8>,
+    subject: NameKey,
+    issuer: NameKey,
+    subject_display: String,
+    issuer_display: String,
+    subject_empty: bool,
+    not_before: u64,
+    not_after: u64,
+    spki: Vec<u8>,
+    ski: Option<Vec<u8>>,
+    aki: Option<Vec<u8>>,
+    basic_constraints: Option<BasicConstraintsInfo>,
+    key_usage: Option<KeyUsageInfo>,
+    eku: Option<Vec<ObjectIdentifier>>,
+    san: Option<Vec<AltName>>,
+    name_constraints: Option<NameConstraintSet>,
+    unknown_critical: Vec<ObjectIdentifier>,
+    extension_oids: Vec<(ObjectIdentifier, bool)>,
+    sha256: [u8; 32],
+}
+
+impl fmt::Debug for Certificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Certificate")
+            .field("subject", &self.0.subject_display)
+            .field("issuer", &self.0.issuer_display)
+            .field("sha256", &self.sha256_hex())
+            .finish()
+    }
+}
+
+impl PartialEq for Certificate {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.der == other.0.der
+    }
+}
+impl Eq for Certificate {}
+
+fn bad(msg: impl fmt::Display) -> Error {
+    Error::new(ErrorKind::Malformed, msg.to_string())
+}
+
+/// Split a DER TLV into (start of value, end) within `reader`'s input, checking the tag.
+fn take_tlv<'a>(r: &mut SliceReader<'a>) -> Result<&'a [u8], der::Error> {
+    r.tlv_bytes()
+}
+
+impl Certificate {
+    /// Parse one DER certificate. Trailing bytes after it are an error.
+    pub fn from_der(der: &[u8]) -> Result<Certificate, Error> {
+        // Locate the exact TBS and signatureAlgorithm bytes of the input.
+        let (tbs_range, alg_range) = {
+            let mut r = SliceReader::new(der).map_err(|e| bad(format!("not DER: {e}")))?;
+            let header = der::Header::decode(&mut r).map_err(|e| bad(format!("not DER: {e}")))?;
+            if header.tag() != der::Tag::Sequence {
+                return Err(bad("not a certificate: does not start with a SEQUENCE"));
+            }
+            let start_tbs = usize::try_from(r.position()).map_err(bad)?;
+            let tbs = take_tlv(&mut r).map_err(|e| bad(format!("truncated certificate: {e}")))?;
+            let start_alg = start_tbs + tbs.len();
+            let alg = take_tlv(&mut r).map_err(|e| bad(format!("truncated certificate: {e}")))?;
+            (start_tbs..start_alg, start_alg..start_alg + alg.len())
+        };
+        let parsed = x509_cert::Certificate::from_der(der)
+            .map_err(|e| bad(format!("invalid certificate DER: {e}")))?;
+        let tbs = parsed.tbs_certificate();
+
+        let subject_display = tbs.subject().to_string();
+        let issuer_display = tbs.issuer().to_string();
+        let subject = NameKey::from_name(tbs.subject())?;
+        let issuer = NameKey::from_name(tbs.issuer())?;
+        let validity = tbs.validity();
+        let not_before = validity.not_before.to_unix_duration().as_secs();
+        let not_after = validity.not_after.to_unix_duration().as_secs();
+        let spki = tbs
+            .subject_public_key_info()
+            .to_der()
+            .map_err(|e| bad(format!("subjectPublicKeyInfo: {e}")))?;
+        let inner_sig_alg = tbs
+            .signature()
+            .to_der()
+            .map_err(|e| bad(format!("signature algorithm: {e}")))?;
+        let signature = parsed
+            .signature()
+            .as_bytes()
+            .ok_or_else(|| bad("signature BIT STRING has unused bits"))?
+            .to_vec();
+
+        let mut inner = Inner {
+            der: der.to_vec(),
+            tbs: tbs_range,
+            outer_sig_alg: alg_range,
+            inner_sig_alg,
+            signature,
+            version: tbs.version() as u8,
+            serial: tbs.serial_number().as_bytes().to_vec(),
+            subject_empty: tbs.subject().is_empty(),
+            subject,
+            issuer,
+            subject_display,
+            issuer_display,
+            not_before,
+            not_after,
+            spki,
+            ski: None,
+            aki: None,
+            basic_constraints: None,
+            key_usage: None,
+            eku: None,
+            san: None,
+            name_constraints: None,
+            unknown_critical: Vec::new(),
+            extension_oids: Vec::new(),
+            sha256: Sha256::digest(der).into(),
+        };
+        for ext in tbs.extensions().map(|e| e.as_slice()).unwrap_or(&[]) {
+            let id = ext.extn_id;
+            if inner.extension_oids.iter().any(|(o, _)| *o == id) {
+                return Err(bad(format!("extension {} appears more than once", oid_name(&id))));
+            }
+            inner.extension_oids.push((id, ext.critical));
+            let value = ext.extn_value.as_bytes();
+            let ctx = |e: der::Error| bad(format!("extension {}: {e}", oid_name(&id)));
+            match id {
+                oids::ID_CE_BASIC_CONSTRAINTS => {
+                    let bc = BasicConstraints::from_der(value).map_err(ctx)?;
+                    inner.basic_constraints = Some(BasicConstraintsInfo {
+                        ca: bc.ca,
+                        path_len: bc.path_len_constraint,
+                        critical: ext.critical,
+                    });
+                }
+                oids::ID_CE_KEY_USAGE => {
+                    let ku = KeyUsage::from_der(value).map_err(ctx)?;
+                    inner.key_usage = Some(KeyUsageInfo {
+                        digital_signature: ku.digital_signature(),
+                        key_encipherment: ku.key_encipherment(),
+                        key_agreement: ku.key_agreement(),
+                        key_cert_sign: ku.key_cert_sign(),
+                        crl_sign: ku.crl_sign(),
+                        critical: ext.critical,
+                    });
+                }
+                oids::ID_CE_EXT_KEY_USAGE => {
+                    let eku = ExtendedKeyUsage::from_der(value).map_err(ctx)?;
+                    inner.eku = Some(eku.0);
+                }
+                oids::ID_CE_SUBJECT_ALT_NAME => {
+                    let san = SubjectAltName::from_der(value).map_err(ctx)?;
+                    let names = san.0.iter().map(alt_name).collect::<Result<Vec<_>, _>>()?;
+                    inner.san = Some(names);
+                }
+                oids::ID_CE_SUBJECT_KEY_IDENTIFIER => {
+                    let ski = SubjectKeyIdentifier::from_der(value).map_err(ctx)?;
+                    inner.ski = Some(ski.0.as_bytes().to_vec());
+                }
+                oids::ID_CE_AUTHORITY_KEY_IDENTIFIER => {
+                    let aki = AuthorityKeyIdentifier::from_der(value).map_err(ctx)?;
+                    inner.aki = aki.key_identifier.map(|k| k.as_bytes().to_vec());
+                }
+                oids::ID_CE_NAME_CONSTRAINTS => {
+                    let nc = NameConstraints::from_der(value).map_err(ctx)?;
+                    let conv = |t: &GeneralSubtrees| -> Result<Vec<AltName>, Error> {
+                        t.iter().map(|s| alt_name(&s.base)).collect()
+                    };
+                    inner.name_constraints = Some(NameConstraintSet {
+                        permitted: nc.permitted_subtrees.as_ref().map(conv).transpose()?,
+                        excluded: nc
+                            .excluded_subtrees
+                            .as_ref()
+                            .map(conv)
+                            .transpose()?
+                            .unwrap_or_default(),
+                    });
+                }
+                _ if ext.critical && !is_understood_critical(&id) => {
+                    inner.unknown_critical.push(id);
+                }
+                _ => {}
+            }
+        }
+        Ok(Certificate(Arc::new(inner)))
+    }
+
+    /// The certificate as it was given (DER).
+    pub fn der(&self) -> &[u8] {
+        &self.0.der
+    }
+
+    /// The exact TBSCertificate bytes of the input: what the issuer signed.
+    pub fn tbs_der(&self) -> &[u8] {
+        self.0.der.get(self.0.tbs.clone()).unwrap_or_default()
+    }
+
+    /// The outer signatureAlgorithm, as DER.
+    pub fn signature_algorithm_der(&self) -> &[u8] {
+        self.0.der.get(self.0.outer_sig_alg.clone()).unwrap_or_default()
+    }
+
+    /// The signature algorithm inside the TBS, as DER.
+    pub fn tbs_signature_algorithm_der(&self) -> &[u8] {
+        &self.0.inner_sig_alg
+    }
+
+    /// The signature bytes.
+    pub fn signature(&self) -> &[u8] {
+        &self.0.signature
+    }
+
+    /// X.509 version as written (0 = v1, 2 = v3).
+    pub fn version(&self) -> u8 {
+        self.0.version
+    }
+
+    /// The serial number's bytes (big-endian, as encoded).
+    pub fn serial(&self) -> &[u8] {
+        &self.0.serial
+    }
+
+    /// The serial number in upper-case hex.
+    pub fn serial_hex(&self) -> String {
+        hex(&self.0.serial)
+    }
+
+    /// The subject as an RFC 4514 string (`CN=R3,O=Let's Encrypt,C=US`).
+    pub fn subject(&self) -> &str {
+        &self.0.subject_display
+    }
+
+    /// The issuer as an RFC 4514 string.
+    pub fn issuer(&self) -> &str {
+        &self.0.issuer_display
+    }
+
+    /// Whether the subject is an empty sequence.
+    pub fn subject_is_empty(&self) -> bool {
+        self.0.subject_empty
+    }
+
+    /// The subject, normalised for comparison (RFC 5280 section 7.1).
+    pub fn subject_key(&self) -> &NameKey {
+        &self.0.subject
+    }
+
+    /// The issuer, normalised for comparison.
+    pub fn issuer_key(&self) -> &NameKey {
+        &self.0.issuer
+    }
+
+    /// Whether subject and issuer are the same name (a self-issued certificate).
+    pub fn is_self_issued(&self) -> bool {
+        self.0.subject == self.0.issuer
+    }
+
+    /// notBefore, Unix seconds.
+    pub fn not_before(&self) -> u64 {
+        self.0.not_before
+    }
+
+    /// notAfter, Unix seconds.
+    pub fn not_after(&self) -> u64 {
+        self.0.not_after
+    }
+
+    /// The SubjectPublicKeyInfo, DER.
+    pub fn spki_der(&self) -> &[u8] {
+        &self.0.spki
+    }
+
+    /// subjectKeyIdentifier.
+    pub fn subject_key_id(&self) -> Option<&[u8]> {
+        self.0.ski.as_deref()
+    }
+
+    /// authorityKeyIdentifier's keyIdentifier.
+    pub fn authority_key_id(&self) -> Option<&[u8]> {
+        self.0.aki.as_deref()
+    }
+
+    /// basicConstraints, when present.
+    pub fn basic_constraints(&self) -> Option<BasicConstraintsInfo> {
+        self.0.basic_constraints
+    }
+
+    /// keyUsage, when present.
+    pub fn key_usage(&self) -> Option<KeyUsageInfo> {
+        self.0.key_usage
+    }
+
+    /// extendedKeyUsage OIDs, when present.
+    pub fn extended_key_usage(&self) -> Option<&[ObjectIdentifier]> {
+        self.0.eku.as_deref()
+    }
+
+    /// subjectAltName entries, when present.
+    pub fn subject_alt_names(&self) -> Option<&[AltName]> {
+        self.0.san.as_deref()
+    }
+
+    /// nameConstraints, when present.
+    pub fn name_constraints(&self) -> Option<&NameConstraintSet> {
+        self.0.name_constraints.as_ref()
+    }
+
+    /// Critical extensions certchain does not understand.
+    pub fn unknown_critical_extensions(&self) -> &[ObjectIdentifier] {
+        &self.0.unknown_critical
+    }
+
+    /// Every extension's OID and criticality, in order.
+    pub fn extensions(&self) -> &[(ObjectIdentifier, bool)] {
+        &self.0.extension_oids
+    }
+
+    /// SHA-256 of the DER.
+    pub fn sha256(&self) -> &[u8; 32] {
+        &self.0.sha256
+    }
+
+    /// SHA-256 of the DER in upper-case hex.
+    pub fn sha256_hex(&self) -> String {
+        hex(&self.0.sha256)
+    }
+
+    /// The same subject and the same key: the identity used to refuse a certificate twice on a path.
+    pub fn same_subject_and_key(&self, other: &Certificate) -> bool {
+        self.0.subject == other.0.subject && self.0.spki == other.0.spki
+    }
+
+    /// The subject's common names (for display only; never used for host matching).
+    pub fn common_name(&self) -> Option<String> {
+        self.0
+            .subject_display
+            .split(',')
+            .find_map(|p| p.strip_prefix("CN=").map(str::to_string))
+    }
+}
+
+/// Extensions that may be critical because certchain processes them, or because they only narrow
+/// what the certificate may do and are safe to accept unenforced.
+fn is_understood_critical(oid: &ObjectIdentifier) -> bool {
+    [
+        oids::ID_CE_CERTIFICATE_POLICIES,
+        oids::ID_CE_POLICY_CONSTRAINTS,
+        oids::ID_CE_INHIBIT_ANY_POLICY,
+        oids::ID_CE_POLICY_MAPPINGS,
+    ]
+    .contains(oid)
+}
+
+fn ia5(s: &Ia5String) -> String {
+    s.to_string()
+}
+
+fn alt_name(g: &GeneralName) -> Result<AltName, Error> {
+    Ok(match g {
+        GeneralName::DnsName(s) => AltName::Dns(ia5(s)),
+        GeneralName::Rfc822Name(s) => AltName::Email(ia5(s)),
+        GeneralName::UniformResourceIdentifier(s) => AltName::Uri(ia5(s)),
+        GeneralName::IpAddress(o) => AltName::Ip(o.as_bytes().to_vec()),
+        GeneralName::DirectoryName(n) => AltName::Directory(NameKey::from_name(n)?, n.to_string()),
+        GeneralName::OtherName(_) => AltName::Other(0),
+        GeneralName::EdiPartyName(_) => AltName::Other(5),
+        GeneralName::RegisteredId(_) => AltName::Other(8),
+    })
+}
+
+/// A readable name for an OID: the database name when known, else dotted.
+pub fn oid_name(oid: &ObjectIdentifier) -> String {
+    const_oid::db::DB
+        .by_oid(oid)
+        .map(str::to_string)
+        .unwrap_or_else(|| oid.to_string())
+}
+
+/// Upper-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    use fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02X}");
+    }
+    s
+}

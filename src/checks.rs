@@ -1,0 +1,371 @@
+//! The checks made on a candidate path, at every depth (0 = leaf, the last one = trust anchor):
+//! validity, what each certificate may do, key strength, name constraints and the host name.
+//! Signature checks happen while the path is built (see `path.rs`).
+
+use crate::cert::{AltName, Certificate};
+use crate::crypto::{inspect_public_key, PublicKeyKind};
+use crate::error::{CertError, ErrorKind};
+use crate::name::{san_covers, ServerName};
+use crate::policy::{eku, Policy, Profile};
+use crate::time::rfc3339;
+
+fn err(kind: ErrorKind, message: String) -> CertError {
+    CertError { kind, message }
+}
+
+/// Every problem of the path `certs` (leaf first; the last is an anchor when `anchored`), per depth.
+pub(crate) fn evaluate(certs: &[&Certificate], anchored: bool, policy: &Policy) -> Vec<Vec<CertError>> {
+    let mut out: Vec<Vec<CertError>> = vec![Vec::new(); certs.len()];
+    let last = certs.len().saturating_sub(1);
+    for (depth, cert) in certs.iter().enumerate() {
+        let is_anchor = anchored && depth == last;
+        let errors = &mut out[depth];
+        check_validity(cert, policy, errors);
+        check_critical(cert, errors);
+        check_key(cert, policy, errors);
+        if depth == 0 {
+            check_leaf_eku(cert, policy, errors);
+            if let Some(name) = &policy.name {
+                check_name(cert, name, errors);
+            }
+        } else {
+            check_issuer(cert, depth, is_anchor, certs, policy, errors);
+        }
+    }
+    check_name_constraints(certs, &mut out);
+    out
+}
+
+fn check_validity(cert: &Certificate, policy: &Policy, errors: &mut Vec<CertError>) {
+    if policy.time > cert.not_after() {
+        errors.push(err(
+            ErrorKind::Expired,
+            format!(
+                "certificate expired at {}; verification time {}",
+                rfc3339(cert.not_after()),
+                rfc3339(policy.time)
+            ),
+        ));
+    } else if policy.time < cert.not_before() {
+        errors.push(err(
+            ErrorKind::NotYetValid,
+            format!(
+                "certificate is not valid before {}; verification time {}",
+                rfc3339(cert.not_before()),
+                rfc3339(policy.time)
+            ),
+        ));
+    }
+}
+
+fn check_critical(cert: &Certificate, errors: &mut Vec<CertError>) {
+    for oid in cert.unknown_critical_extensions() {
+        errors.push(err(
+            ErrorKind::UnknownCriticalExtension,
+            format!(
+                "critical extension {} is not understood, so the certificate must be rejected",
+                crate::cert::oid_name(oid)
+            ),
+        ));
+    }
+}
+
+fn check_key(cert: &Certificate, policy: &Policy, errors: &mut Vec<CertError>) {
+    match inspect_public_key(cert.spki_der()) {
+        Ok(PublicKeyKind::Rsa { bits, .. }) if bits < policy.min_rsa_bits => errors.push(err(
+            ErrorKind::WeakKey,
+            format!(
+                "RSA key of {bits} bits is below the minimum of {}; reissue with a 2048-bit or larger key",
+                policy.min_rsa_bits
+            ),
+        )),
+        _ => {}
+    }
+}
+
+fn eku_names(ekus: &[const_oid::ObjectIdentifier]) -> String {
+    ekus.iter().map(crate::cert::oid_name).collect::<Vec<_>>().join(", ")
+}
+
+fn check_leaf_eku(cert: &Certificate, policy: &Policy, errors: &mut Vec<CertError>) {
+    let required = policy.effective_ekus();
+    if required.is_empty() || required.contains(&eku::ANY) {
+        return;
+    }
+    match cert.extended_key_usage() {
+        Some(have) => {
+            let any_ok = policy.profile == Profile::Rfc5280 && have.contains(&eku::ANY);
+            if !any_ok && !required.iter().any(|r| have.contains(r)) {
+                errors.push(err(
+                    ErrorKind::ExtendedKeyUsage,
+                    format!(
+                        "extendedKeyUsage ({}) does not include {}",
+                        eku_names(have),
+                        eku_names(&required)
+                    ),
+                ));
+            }
+        }
+        None if policy.profile == Profile::WebPki => errors.push(err(
+            ErrorKind::ExtendedKeyUsage,
+            format!(
+                "no extendedKeyUsage extension; the WebPKI profile requires one including {}",
+                eku_names(&required)
+            ),
+        )),
+        None => {}
+    }
+}
+
+fn check_issuer(
+    cert: &Certificate,
+    depth: usize,
+    is_anchor: bool,
+    certs: &[&Certificate],
+    policy: &Policy,
+    errors: &mut Vec<CertError>,
+) {
+    match cert.basic_constraints() {
+        Some(bc) if bc.ca => {
+            if let Some(max) = bc.path_len {
+                // non-self-issued intermediates between this certificate and the leaf
+                let below = certs
+                    .get(1..depth)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|c| !c.is_self_issued())
+                    .count();
+                if below > usize::from(max) {
+                    errors.push(err(
+                        ErrorKind::PathLengthExceeded,
+                        format!(
+                            "pathLenConstraint {max} allows {max} intermediate(s) below this CA, the path has {below}"
+                        ),
+                    ));
+                }
+            }
+        }
+        // A version 1 trust anchor has no extensions; it is trusted as a CA by being in the store.
+        None if is_anchor && cert.version() == 0 => {}
+        Some(_) => errors.push(err(
+            ErrorKind::NotACa,
+            "basicConstraints says cA=FALSE, but this certificate issued the one below it".into(),
+        )),
+        None => errors.push(err(
+            ErrorKind::NotACa,
+            "no basicConstraints extension, so this certificate may not issue certificates".into(),
+        )),
+    }
+    if let Some(ku) = cert.key_usage() {
+        if !ku.key_cert_sign {
+            errors.push(err(
+                ErrorKind::KeyUsage,
+                "keyUsage lacks keyCertSign, so this key may not sign certificates".into(),
+            ));
+        }
+    }
+    let required = policy.effective_ekus();
+    if let Some(have) = cert.extended_key_usage() {
+        if !required.is_empty()
+            && !required.contains(&eku::ANY)
+            && !have.contains(&eku::ANY)
+            && !required.iter().any(|r| have.contains(r))
+        {
+            errors.push(err(
+                ErrorKind::ExtendedKeyUsage,
+                format!(
+                    "this CA's extendedKeyUsage ({}) does not allow {}",
+                    eku_names(have),
+                    eku_names(&required)
+                ),
+            ));
+        }
+    }
+}
+
+fn check_name(cert: &Certificate, name: &ServerName, errors: &mut Vec<CertError>) {
+    let sans = cert.subject_alt_names().unwrap_or_default();
+    if !san_covers(sans, name) {
+        let listed: Vec<String> = sans
+            .iter()
+            .filter(|s| matches!(s, AltName::Dns(_) | AltName::Ip(_)))
+            .map(|s| s.to_string())
+            .collect();
+        let what = if listed.is_empty() {
+            "the certificate has no DNS or IP subjectAltName (the common name is never used)".to_string()
+        } else {
+            format!("the certificate covers {}", listed.join(", "))
+        };
+        errors.push(err(
+            ErrorKind::HostnameMismatch,
+            format!("{name} is not covered: {what}"),
+        ));
+    }
+}
+
+/// Apply each CA's nameConstraints to the certificates below it.
+fn check_name_constraints(certs: &[&Certificate], out: &mut [Vec<CertError>]) {
+    for (ca_depth, ca) in certs.iter().enumerate().skip(1) {
+        let Some(nc) = ca.name_constraints() else { continue };
+        for (depth, cert) in certs.iter().enumerate().take(ca_depth) {
+            // self-issued intermediates are exempt (RFC 5280 6.1.4 (b))
+            if depth > 0 && cert.is_self_issued() {
+                continue;
+            }
+            let mut names: Vec<AltName> = cert.subject_alt_names().unwrap_or_default().to_vec();
+            if !cert.subject_is_empty() {
+                names.push(AltName::Directory(cert.subject_key().clone(), cert.subject().to_string()));
+            }
+            for name in &names {
+                if let Some(problem) = constraint_problem(name, &nc.permitted, &nc.excluded) {
+                    if let Some(errs) = out.get_mut(depth) {
+                        errs.push(err(
+                            ErrorKind::NameConstraints,
+                            format!("{name} {problem} of the CA at depth {ca_depth} ({})", ca.subject()),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn same_form(a: &AltName, b: &AltName) -> bool {
+    std::mem::discriminant(a) == std::mem::discriminant(b)
+}
+
+fn constraint_problem(
+    name: &AltName,
+    permitted: &Option<Vec<AltName>>,
+    excluded: &[AltName],
+) -> Option<&'static str> {
+    for c in excluded.iter().filter(|c| same_form(c, name)) {
+        match subtree_match(name, c) {
+            Some(true) => return Some("is excluded by the name constraints"),
+            None => return Some("cannot be checked against the name constraints"),
+            Some(false) => {}
+        }
+    }
+    if let Some(permitted) = permitted {
+        let relevant: Vec<&AltName> = permitted.iter().filter(|c| same_form(c, name)).collect();
+        if !relevant.is_empty() {
+            let mut any = false;
+            for c in relevant {
+                match subtree_match(name, c) {
+                    Some(true) => any = true,
+                    None => return Some("cannot be checked against the name constraints"),
+                    Some(false) => {}
+                }
+            }
+            if !any {
+                return Some("is outside the permitted name constraints");
+            }
+        }
+    }
+    None
+}
+
+/// Whether `name` lies within the subtree `base` (same form); `None` when it cannot be evaluated.
+fn subtree_match(name: &AltName, base: &AltName) -> Option<bool> {
+    match (name, base) {
+        (AltName::Dns(n), AltName::Dns(b)) => Some(dns_in_subtree(n, b)),
+        (AltName::Ip(n), AltName::Ip(b)) => ip_in_subtree(n, b),
+        (AltName::Email(n), AltName::Email(b)) => Some(email_in_subtree(n, b)),
+        (AltName::Uri(n), AltName::Uri(b)) => uri_host(n).map(|h| dns_in_subtree(&h, b)),
+        (AltName::Directory(n, _), AltName::Directory(b, _)) => Some(n.within(b)),
+        (AltName::Other(_), AltName::Other(_)) => None,
+        _ => Some(false),
+    }
+}
+
+fn dns_in_subtree(name: &str, base: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    let name = name.strip_suffix('.').unwrap_or(&name);
+    let base = base.to_ascii_lowercase();
+    let base = base.strip_suffix('.').unwrap_or(&base);
+    if base.is_empty() {
+        return true;
+    }
+    // A wildcard name is in the subtree if every name it stands for is (its suffix is), and it
+    // conflicts with an exclusion it could expand into: treat `*.x` as the subtree `x`'s children.
+    let name = name.strip_prefix("*.").map(|s| s.to_string()).map_or(name.to_string(), |s| format!("wildcard.{s}"));
+    if let Some(sub) = base.strip_prefix('.') {
+        return name.ends_with(&format!(".{sub}"));
+    }
+    name == base || name.ends_with(&format!(".{base}"))
+}
+
+fn uri_host(uri: &str) -> Option<String> {
+    let rest = uri.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if host.starts_with('[') {
+        return None;
+    }
+    let host = host.split(':').next()?;
+    (!host.is_empty()).then(|| host.to_string())
+}
+
+fn email_in_subtree(name: &str, base: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    let base = base.to_ascii_lowercase();
+    if base.contains('@') {
+        return name == base;
+    }
+    let Some((_, host)) = name.rsplit_once('@') else {
+        return false;
+    };
+    if let Some(sub) = base.strip_prefix('.') {
+        host.ends_with(&format!(".{sub}"))
+    } else {
+        host == base
+    }
+}
+
+fn ip_in_subtree(name: &[u8], base: &[u8]) -> Option<bool> {
+    if base.len() != 8 && base.len() != 32 {
+        return None;
+    }
+    let (addr, mask) = base.split_at(base.len() / 2);
+    if name.len() != addr.len() {
+        return Some(false);
+    }
+    Some(
+        name.iter()
+            .zip(addr)
+            .zip(mask)
+            .all(|((n, a), m)| n & m == a & m),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dns_subtrees() {
+        assert!(dns_in_subtree("a.example.com", "example.com"));
+        assert!(dns_in_subtree("example.com", "example.com"));
+        assert!(!dns_in_subtree("badexample.com", "example.com"));
+        assert!(dns_in_subtree("a.example.com", ".example.com"));
+        assert!(!dns_in_subtree("example.com", ".example.com"));
+        assert!(dns_in_subtree("*.example.com", "example.com"));
+        assert!(dns_in_subtree("*.bad.example.com", "bad.example.com"));
+    }
+
+    #[test]
+    fn ip_subtrees() {
+        let base = [10, 0, 0, 0, 255, 0, 0, 0];
+        assert_eq!(ip_in_subtree(&[10, 1, 2, 3], &base), Some(true));
+        assert_eq!(ip_in_subtree(&[11, 1, 2, 3], &base), Some(false));
+        assert_eq!(ip_in_subtree(&[10, 1, 2, 3], &[1, 2, 3]), None);
+    }
+
+    #[test]
+    fn emails_and_uris() {
+        assert!(email_in_subtree("a@example.com", "example.com"));
+        assert!(email_in_subtree("a@x.example.com", ".example.com"));
+        assert!(!email_in_subtree("a@example.com", "b@example.com"));
+        assert_eq!(uri_host("https://user@www.example.com:443/x").as_deref(), Some("www.example.com"));
+    }
+}

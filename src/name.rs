@@ -1,0 +1,238 @@
+//! Names: RFC 5280 distinguished-name comparison, and the host names and IP addresses a leaf is
+//! checked against.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::str::FromStr;
+
+use der::Encode;
+use x509_cert::name::Name;
+
+use crate::cert::AltName;
+use crate::error::{Error, ErrorKind};
+
+/// A distinguished name normalised for comparison (RFC 5280 section 7.1, the common subset of
+/// RFC 4518): string attributes compared case-insensitively with outer white space removed and
+/// inner runs folded to one space; other values compared as DER. Usable as a map key.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NameKey(Vec<u8>);
+
+impl NameKey {
+    /// Normalise a parsed name.
+    pub fn from_name(name: &Name) -> Result<NameKey, Error> {
+        let mut out = Vec::new();
+        for rdn in name.iter_rdn() {
+            let mut avas: Vec<Vec<u8>> = Vec::new();
+            for ava in rdn.iter() {
+                let mut one = Vec::new();
+                push_lv(&mut one, ava.oid.as_bytes());
+                let value = &ava.value;
+                let der = value.to_der().map_err(|e| {
+                    Error::new(ErrorKind::Malformed, format!("name attribute: {e}"))
+                })?;
+                match normalise_string(der.first().copied().unwrap_or(0), value.value()) {
+                    Some(s) => {
+                        one.push(b'S');
+                        push_lv(&mut one, s.as_bytes());
+                    }
+                    None => {
+                        one.push(b'R');
+                        push_lv(&mut one, &der);
+                    }
+                }
+                avas.push(one);
+            }
+            // a multi-valued RDN is a SET: its order does not matter
+            avas.sort();
+            out.push(b'{');
+            for a in avas {
+                out.extend_from_slice(&a);
+            }
+            out.push(b'}');
+        }
+        Ok(NameKey(out))
+    }
+
+    /// Whether this is the empty name.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Whether `self` lies within the subtree `base` (all of `base`'s RDNs are a prefix of `self`).
+    pub fn within(&self, base: &NameKey) -> bool {
+        // RDNs are encoded as `{...}` groups with length-prefixed contents, so a byte prefix that
+        // ends on a group boundary is an RDN prefix.
+        self.0.starts_with(&base.0)
+    }
+}
+
+fn push_lv(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
+    out.extend_from_slice(bytes);
+}
+
+fn normalise_string(tag: u8, value: &[u8]) -> Option<String> {
+    let s = match tag {
+        // UTF8String, PrintableString, TeletexString (read as Latin text), IA5String
+        0x0C | 0x13 | 0x14 | 0x16 => {
+            String::from_utf8(value.to_vec()).ok()?
+        }
+        0x1E => {
+            if value.len() % 2 != 0 {
+                return None;
+            }
+            let units: Vec<u16> = value
+                .chunks_exact(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16(&units).ok()?
+        }
+        0x1C => {
+            if value.len() % 4 != 0 {
+                return None;
+            }
+            value
+                .chunks_exact(4)
+                .map(|c| char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]])))
+                .collect::<Option<String>>()?
+        }
+        _ => return None,
+    };
+    let folded: Vec<&str> = s.split_whitespace().collect();
+    Some(folded.join(" ").to_lowercase())
+}
+
+/// The identity a leaf is checked against: a DNS name or an IP address.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ServerName {
+    /// A DNS name, stored lower-case without a trailing dot.
+    Dns(String),
+    /// An IP address.
+    Ip(IpAddr),
+}
+
+impl ServerName {
+    /// Parse a host name or IP address (IPv6 with or without brackets).
+    pub fn parse(s: &str) -> Result<ServerName, Error> {
+        let trimmed = s.strip_prefix('[').and_then(|t| t.strip_suffix(']')).unwrap_or(s);
+        if let Ok(ip) = IpAddr::from_str(trimmed) {
+            return Ok(ServerName::Ip(ip));
+        }
+        let name = s.strip_suffix('.').unwrap_or(s).to_ascii_lowercase();
+        if !is_valid_dns_name(&name, false) {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("{s:?} is not a valid DNS name or IP address"),
+            ));
+        }
+        Ok(ServerName::Dns(name))
+    }
+}
+
+impl fmt::Display for ServerName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ServerName::Dns(d) => f.write_str(d),
+            ServerName::Ip(ip) => write!(f, "{ip}"),
+        }
+    }
+}
+
+/// Whether `name` is a syntactically valid DNS name (LDH labels, 1..=63 bytes each, at most 253
+/// bytes). With `allow_wildcard`, the first label may be exactly `*`.
+pub fn is_valid_dns_name(name: &str, allow_wildcard: bool) -> bool {
+    if name.is_empty() || name.len() > 253 {
+        return false;
+    }
+    for (i, label) in name.split('.').enumerate() {
+        if i == 0 && allow_wildcard && label == "*" {
+            continue;
+        }
+        if label.is_empty()
+            || label.len() > 63
+            || label.starts_with('-')
+            || label.ends_with('-')
+            || !label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether a SAN dNSName (possibly `*.example.com`) covers the host `host` (already lower-case).
+/// The wildcard stands for exactly one whole left-most label; it never matches an IP address.
+pub fn dns_name_matches(pattern: &str, host: &str) -> bool {
+    let pattern = pattern.strip_suffix('.').unwrap_or(pattern).to_ascii_lowercase();
+    if !is_valid_dns_name(&pattern, true) {
+        return false;
+    }
+    match pattern.strip_prefix("*.") {
+        Some(suffix) => {
+            // needs at least two labels after the wildcard (no `*.com`)
+            if !suffix.contains('.') {
+                return false;
+            }
+            match host.split_once('.') {
+                Some((first, rest)) => !first.is_empty() && rest == suffix,
+                None => false,
+            }
+        }
+        None => pattern == host,
+    }
+}
+
+/// Whether any SAN of the leaf covers `name`.
+pub fn san_covers(sans: &[AltName], name: &ServerName) -> bool {
+    sans.iter().any(|san| match (san, name) {
+        (AltName::Dns(p), ServerName::Dns(h)) => dns_name_matches(p, h),
+        (AltName::Ip(b), ServerName::Ip(ip)) => match ip {
+            IpAddr::V4(v4) => b.as_slice() == v4.octets(),
+            IpAddr::V6(v6) => b.as_slice() == v6.octets(),
+        },
+        _ => false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_cover_one_label() {
+        assert!(dns_name_matches("*.example.com", "www.example.com"));
+        assert!(dns_name_matches("*.EXAMPLE.com", "www.example.com"));
+        assert!(!dns_name_matches("*.example.com", "a.b.example.com"));
+        assert!(!dns_name_matches("*.example.com", "example.com"));
+        assert!(!dns_name_matches("*.com", "example.com"));
+        assert!(!dns_name_matches("w*.example.com", "www.example.com"));
+        assert!(!dns_name_matches("www.*.com", "www.example.com"));
+        assert!(dns_name_matches("example.com.", "example.com"));
+        assert!(!dns_name_matches("exa\0mple.com", "exa"));
+    }
+
+    #[test]
+    fn server_names_parse() {
+        assert_eq!(
+            ServerName::parse("Example.COM.").unwrap(),
+            ServerName::Dns("example.com".into())
+        );
+        assert!(matches!(ServerName::parse("192.0.2.1").unwrap(), ServerName::Ip(_)));
+        assert!(matches!(ServerName::parse("[::1]").unwrap(), ServerName::Ip(_)));
+        assert_eq!(
+            ServerName::parse("bad name").unwrap_err().kind(),
+            ErrorKind::InvalidArgument
+        );
+        assert!(ServerName::parse("").is_err());
+    }
+
+    #[test]
+    fn ip_sans() {
+        let sans = [AltName::Ip(vec![192, 0, 2, 10])];
+        assert!(san_covers(&sans, &ServerName::parse("192.0.2.10").unwrap()));
+        assert!(!san_covers(&sans, &ServerName::parse("192.0.2.11").unwrap()));
+        assert!(!san_covers(&[AltName::Dns("192.0.2.10".into())], &ServerName::parse("192.0.2.10").unwrap()));
+    }
+}

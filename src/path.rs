@@ -1,0 +1,428 @@
+//! Path building: from the leaf, depth-first with backtracking over every candidate issuer, trust
+//! anchors first, then key-identifier agreement, then currently valid, then newest. Every
+//! complete path is checked at every depth; the first that passes is returned. When none does,
+//! the most specific failure of the best path is reported, with that path's per-depth problems.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::cert::Certificate;
+use crate::checks::evaluate;
+use crate::crypto::{parse_signature_algorithm, CryptoBackend, RustCrypto, SignatureError};
+use crate::error::{CertError, Error, ErrorKind};
+use crate::policy::Policy;
+use crate::store::TrustStore;
+
+/// One certificate of a path, with what was found wrong with it (empty on a verified path).
+#[derive(Clone, Debug)]
+pub struct ChainEntry {
+    /// The certificate.
+    pub certificate: Certificate,
+    /// Whether it is the trust anchor that ends the path.
+    pub trust_anchor: bool,
+    /// The problems found at this depth.
+    pub errors: Vec<CertError>,
+}
+
+/// A verified path, leaf first, ending at a trust anchor.
+#[derive(Clone, Debug)]
+pub struct VerifiedChain {
+    entries: Vec<ChainEntry>,
+}
+
+impl VerifiedChain {
+    /// The entries, leaf (depth 0) first; the last is the trust anchor.
+    pub fn entries(&self) -> &[ChainEntry] {
+        &self.entries
+    }
+
+    /// The certificates, leaf first.
+    pub fn certificates(&self) -> impl Iterator<Item = &Certificate> {
+        self.entries.iter().map(|e| &e.certificate)
+    }
+
+    /// The number of certificates, anchor included.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Always false: a verified chain holds at least the leaf.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The trust anchor.
+    pub fn anchor(&self) -> Option<&Certificate> {
+        self.entries.last().map(|e| &e.certificate)
+    }
+}
+
+/// Verifies chains against one trust store. Cheap to clone and safe to share between threads.
+#[derive(Clone, Debug)]
+pub struct Verifier {
+    store: Arc<TrustStore>,
+    backend: Arc<dyn CryptoBackend>,
+}
+
+impl Verifier {
+    /// A verifier over `store` with the default (pure Rust) crypto backend.
+    pub fn new(store: Arc<TrustStore>) -> Verifier {
+        Verifier::with_backend(store, Arc::new(RustCrypto))
+    }
+
+    /// A verifier over `store` with a chosen crypto backend.
+    pub fn with_backend(store: Arc<TrustStore>, backend: Arc<dyn CryptoBackend>) -> Verifier {
+        Verifier { store, backend }
+    }
+
+    /// The trust store.
+    pub fn store(&self) -> &Arc<TrustStore> {
+        &self.store
+    }
+
+    /// Verify a presented chain: `chain[0]` is the leaf, the rest are candidate intermediates in
+    /// any order (extras and duplicates allowed), as in an nginx `ssl_certificate` file.
+    pub fn verify(&self, chain: &[Certificate], policy: &Policy) -> Result<VerifiedChain, Error> {
+        let (leaf, rest) = chain
+            .split_first()
+            .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, "the chain holds no certificate"))?;
+        self.verify_leaf(leaf, rest, policy)
+    }
+
+    /// Verify `leaf` using `intermediates` (any order) and the trust store.
+    pub fn verify_leaf(
+        &self,
+        leaf: &Certificate,
+        intermediates: &[Certificate],
+        policy: &Policy,
+    ) -> Result<VerifiedChain, Error> {
+        if intermediates.len() + 1 > policy.limits.max_chain_certificates {
+            return Err(Error::new(
+                ErrorKind::BudgetExceeded,
+                format!(
+                    "the chain has {} certificates, more than the limit of {}",
+                    intermediates.len() + 1,
+                    policy.limits.max_chain_certificates
+                ),
+            ));
+        }
+        let mut search = Search::new(self, leaf, intermediates, policy);
+        let mut path = vec![Node::Leaf];
+        match search.extend(&mut path) {
+            Ok(Some(entries)) => Ok(VerifiedChain { entries }),
+            Ok(None) => Err(search.failure()),
+            Err(e) => Err(e.with_path(search.best_entries())),
+        }
+    }
+}
+
+/// A certificate in the search: the leaf, a presented intermediate, or a store anchor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Node {
+    Leaf,
+    Presented(usize),
+    Anchor(usize),
+}
+
+struct Failure {
+    rank: u8,
+    entries: Vec<ChainEntry>,
+    primary: (usize, CertError),
+}
+
+struct Search<'a> {
+    policy: &'a Policy,
+    backend: &'a dyn CryptoBackend,
+    store: &'a TrustStore,
+    leaf: &'a Certificate,
+    presented: Vec<&'a Certificate>,
+    anchors: Vec<&'a Certificate>,
+    anchor_index: HashMap<[u8; 32], usize>,
+    signatures: HashMap<(Node, Node), Result<(), CertError>>,
+    signature_checks: u32,
+    steps: u32,
+    best: Option<Failure>,
+}
+
+impl<'a> Search<'a> {
+    fn new(v: &'a Verifier, leaf: &'a Certificate, intermediates: &'a [Certificate], policy: &'a Policy) -> Self {
+        // Duplicates (and copies of the leaf) are dropped; presented copies of anchors are kept
+        // out too, the anchor stands for them.
+        let mut seen: Vec<&[u8; 32]> = vec![leaf.sha256()];
+        let mut presented = Vec::new();
+        for c in intermediates {
+            if seen.contains(&c.sha256()) || v.store.contains(c) {
+                continue;
+            }
+            seen.push(c.sha256());
+            presented.push(c);
+        }
+        Search {
+            policy,
+            backend: v.backend.as_ref(),
+            store: &v.store,
+            leaf,
+            presented,
+            anchors: Vec::new(),
+            anchor_index: HashMap::new(),
+            signatures: HashMap::new(),
+            signature_checks: 0,
+            steps: 0,
+            best: None,
+        }
+    }
+
+    fn cert(&self, n: Node) -> &'a Certificate {
+        match n {
+            Node::Leaf => self.leaf,
+            Node::Presented(i) => self.presented.get(i).copied().unwrap_or(self.leaf),
+            Node::Anchor(i) => self.anchors.get(i).copied().unwrap_or(self.leaf),
+        }
+    }
+
+    fn anchor_node(&mut self, c: &'a Certificate) -> Node {
+        let len = self.anchors.len();
+        let i = *self.anchor_index.entry(*c.sha256()).or_insert(len);
+        if i == len {
+            self.anchors.push(c);
+        }
+        Node::Anchor(i)
+    }
+
+    /// Candidate issuers of `child`, best first.
+    fn candidates(&mut self, child: &Certificate) -> Vec<Node> {
+        let store = self.store;
+        let mut out: Vec<Node> = Vec::new();
+        for a in store.by_subject(child.issuer_key()) {
+            out.push(self.anchor_node(a));
+        }
+        for (i, c) in self.presented.iter().enumerate() {
+            if c.subject_key() == child.issuer_key() {
+                out.push(Node::Presented(i));
+            }
+        }
+        let aki = child.authority_key_id();
+        let time = self.policy.time;
+        let key = |n: &Node| {
+            let c = self.cert(*n);
+            let anchor = matches!(n, Node::Anchor(_));
+            let kid = match (aki, c.subject_key_id()) {
+                (Some(a), Some(s)) if a == s => 0u8,
+                (Some(_), Some(_)) => 2,
+                _ => 1,
+            };
+            let valid = c.not_before() <= time && time <= c.not_after();
+            (!anchor, kid, !valid, std::cmp::Reverse(c.not_before()))
+        };
+        out.sort_by_key(key);
+        out
+    }
+
+    /// Extend `path` to a trust anchor; `Ok(Some)` on the first path that passes every check.
+    fn extend(&mut self, path: &mut Vec<Node>) -> Result<Option<Vec<ChainEntry>>, Error> {
+        let Some(&child_node) = path.last() else {
+            return Ok(None);
+        };
+        if matches!(child_node, Node::Anchor(_)) {
+            return Ok(self.finish(path, true, None));
+        }
+        let child = self.cert(child_node);
+        let depth = path.len() - 1;
+        let candidates = self.candidates(child);
+        let mut tried = 0usize;
+        let mut too_long = false;
+        for cand in candidates {
+            let issuer = self.cert(cand);
+            if path.iter().any(|n| self.cert(*n).same_subject_and_key(issuer)) {
+                continue;
+            }
+            // `depth` certificates above the leaf are already intermediates
+            if !matches!(cand, Node::Anchor(_)) && depth + 1 > self.policy.limits.max_intermediates {
+                too_long = true;
+                continue;
+            }
+            self.steps += 1;
+            if self.steps > self.policy.limits.max_path_steps {
+                return Err(self.budget_error(format!(
+                    "path building gave up after {} steps (limit {})",
+                    self.steps - 1,
+                    self.policy.limits.max_path_steps
+                )));
+            }
+            tried += 1;
+            match self.check_signature(child_node, cand)? {
+                Ok(()) => {
+                    path.push(cand);
+                    if let Some(done) = self.extend(path)? {
+                        return Ok(Some(done));
+                    }
+                    path.pop();
+                }
+                Err(e) => {
+                    self.finish(path, false, Some((depth, e)));
+                }
+            }
+        }
+        if tried == 0 {
+            let e = if too_long {
+                CertError {
+                    kind: ErrorKind::ChainTooLong,
+                    message: format!(
+                        "reaching a trust anchor needs more than {} intermediates",
+                        self.policy.limits.max_intermediates
+                    ),
+                }
+            } else {
+                self.unknown_issuer(child)
+            };
+            self.finish(path, false, Some((depth, e)));
+        }
+        Ok(None)
+    }
+
+    fn unknown_issuer(&self, child: &Certificate) -> CertError {
+        let message = if child.is_self_issued() {
+            format!(
+                "self-signed certificate {} is not in the trust store",
+                child.subject()
+            )
+        } else {
+            format!(
+                "issuer {} is neither in the chain nor in the trust store; add the missing intermediate to the chain file, or the right root to the trust store",
+                child.issuer()
+            )
+        };
+        CertError {
+            kind: ErrorKind::UnknownIssuer,
+            message,
+        }
+    }
+
+    fn budget_error(&self, message: String) -> Error {
+        Error::new(ErrorKind::BudgetExceeded, message)
+    }
+
+    /// Whether `issuer` signed `child`, verifying at most once per pair.
+    fn check_signature(&mut self, child: Node, issuer: Node) -> Result<Result<(), CertError>, Error> {
+        if let Some(r) = self.signatures.get(&(child, issuer)) {
+            return Ok(r.clone());
+        }
+        let c = self.cert(child);
+        let i = self.cert(issuer);
+        let result = if c.signature_algorithm_der() != c.tbs_signature_algorithm_der() {
+            Err(CertError {
+                kind: ErrorKind::Malformed,
+                message: "the signature algorithm outside the TBS differs from the one inside it".into(),
+            })
+        } else {
+            match parse_signature_algorithm(c.signature_algorithm_der()) {
+                Err(e) => Err(signature_error(e, i)),
+                Ok(alg) => {
+                    self.signature_checks += 1;
+                    if self.signature_checks > self.policy.limits.max_signature_checks {
+                        return Err(self.budget_error(format!(
+                            "gave up after {} signature checks (limit {})",
+                            self.signature_checks - 1,
+                            self.policy.limits.max_signature_checks
+                        )));
+                    }
+                    self.backend
+                        .verify(alg, i.spki_der(), c.tbs_der(), c.signature())
+                        .map_err(|e| signature_error(e, i))
+                }
+            }
+        };
+        self.signatures.insert((child, issuer), result.clone());
+        Ok(result)
+    }
+
+    /// Check a whole (or dead-end) path; keep it as the best failure if it fails.
+    fn finish(
+        &mut self,
+        path: &[Node],
+        anchored: bool,
+        extra: Option<(usize, CertError)>,
+    ) -> Option<Vec<ChainEntry>> {
+        let certs: Vec<&Certificate> = path.iter().map(|n| self.cert(*n)).collect();
+        let mut errors = evaluate(&certs, anchored, self.policy);
+        if let Some((d, e)) = extra {
+            if let Some(slot) = errors.get_mut(d) {
+                slot.push(e);
+            }
+        }
+        let entries: Vec<ChainEntry> = certs
+            .iter()
+            .zip(errors)
+            .enumerate()
+            .map(|(d, (c, errs))| ChainEntry {
+                certificate: (*c).clone(),
+                trust_anchor: anchored && d + 1 == path.len(),
+                errors: errs,
+            })
+            .collect();
+        // the most specific problem; at equal rank, the lowest depth
+        let mut primary: Option<(usize, &CertError)> = None;
+        for (d, e) in entries.iter().enumerate() {
+            for err in &e.errors {
+                if primary.is_none_or(|(_, p)| err.kind.rank() > p.kind.rank()) {
+                    primary = Some((d, err));
+                }
+            }
+        }
+        let Some((pd, pe)) = primary else {
+            return Some(entries);
+        };
+        let failure = Failure {
+            rank: pe.kind.rank(),
+            primary: (pd, pe.clone()),
+            entries,
+        };
+        if self.best.as_ref().is_none_or(|b| failure.rank > b.rank) {
+            self.best = Some(failure);
+        }
+        None
+    }
+
+    fn best_entries(&self) -> Vec<ChainEntry> {
+        self.best.as_ref().map(|b| b.entries.clone()).unwrap_or_default()
+    }
+
+    fn failure(self) -> Error {
+        match self.best {
+            Some(b) => {
+                let (depth, e) = b.primary;
+                let subject = b
+                    .entries
+                    .get(depth)
+                    .map(|x| x.certificate.subject().to_string())
+                    .unwrap_or_default();
+                Error::new(e.kind, e.message).at(depth, subject).with_path(b.entries)
+            }
+            None => Error::new(ErrorKind::UnknownIssuer, "no path to a trust anchor was found")
+                .at(0, self.leaf.subject()),
+        }
+    }
+}
+
+fn signature_error(e: SignatureError, issuer: &Certificate) -> CertError {
+    let (kind, message) = match e {
+        SignatureError::Invalid => (
+            ErrorKind::BadSignature,
+            format!("signature does not verify with the key of {}", issuer.subject()),
+        ),
+        SignatureError::KeyMismatch(m) => (
+            ErrorKind::BadSignature,
+            format!("signature cannot be verified with the key of {}: {m}", issuer.subject()),
+        ),
+        SignatureError::WeakAlgorithm(a) => (
+            ErrorKind::WeakSignature,
+            format!("signed with {a}, a weak algorithm that is rejected; reissue with SHA-256 or better"),
+        ),
+        SignatureError::Unsupported(a) => (
+            ErrorKind::UnsupportedAlgorithm,
+            format!("unsupported signature algorithm or key: {a}"),
+        ),
+        SignatureError::Malformed(m) => (ErrorKind::Malformed, format!("signature or key: {m}")),
+    };
+    CertError { kind, message }
+}

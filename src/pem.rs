@@ -1,0 +1,418 @@
+//! Reading certificate bundles: PEM files with any number of blocks (and text between them, CRLF
+//! or LF, a UTF-8 BOM), or DER. Errors name the source and the line (PEM) or block (DER).
+
+use crate::cert::Certificate;
+use crate::error::{Error, ErrorKind};
+
+/// Labels whose block holds a certificate.
+const CERT_LABELS: &[&str] = &["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"];
+
+/// Upper bound on one bundle's size (a system bundle is ~200 KiB).
+pub const MAX_BUNDLE_BYTES: usize = 64 * 1024 * 1024;
+
+/// How the input was encoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    /// PEM text.
+    Pem,
+    /// Binary DER (one or more concatenated certificates).
+    Der,
+}
+
+/// A block that is not a certificate (a private key, a CRL, ...): skipped for verification and
+/// reported to the caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkippedBlock {
+    /// The PEM label, e.g. `PRIVATE KEY` or `X509 CRL`.
+    pub label: String,
+    /// The line of its BEGIN boundary (1-based).
+    pub line: usize,
+    /// Its DER contents, kept only for blocks a later stage may use (`X509 CRL`); empty otherwise
+    /// (private keys are never kept).
+    pub der: Vec<u8>,
+}
+
+/// Where a certificate came from in its bundle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlockOrigin {
+    /// The 0-based index of the certificate among the bundle's certificates.
+    pub index: usize,
+    /// The line of its BEGIN boundary (1-based) for PEM; 0 for DER.
+    pub line: usize,
+}
+
+/// The certificates of one PEM or DER input, in input order, plus the blocks that were skipped.
+#[derive(Clone, Debug)]
+pub struct Bundle {
+    /// The certificates, in the order they appear.
+    pub certificates: Vec<Certificate>,
+    /// Where each certificate came from (same order as `certificates`).
+    pub origins: Vec<BlockOrigin>,
+    /// Non-certificate blocks, in the order they appear.
+    pub skipped: Vec<SkippedBlock>,
+    /// How the input was encoded.
+    pub encoding: Encoding,
+}
+
+impl Bundle {
+    /// Parse a bundle. `source` names the input in errors (a file path, `<stdin>`, ...).
+    ///
+    /// An input with no certificate at all is an error (kind `malformed`).
+    pub fn parse(bytes: &[u8], source: &str) -> Result<Bundle, Error> {
+        let bundle = Self::parse_allow_empty(bytes, source)?;
+        if bundle.certificates.is_empty() {
+            let extra = if bundle.skipped.is_empty() {
+                String::new()
+            } else {
+                let labels: Vec<&str> = bundle.skipped.iter().map(|s| s.label.as_str()).collect();
+                format!(" (only: {})", labels.join(", "))
+            };
+            return Err(Error::new(
+                ErrorKind::Malformed,
+                format!("{source}: no certificate found{extra}"),
+            ));
+        }
+        Ok(bundle)
+    }
+
+    /// Like [`Bundle::parse`], but an input without certificates gives an empty bundle.
+    pub fn parse_allow_empty(bytes: &[u8], source: &str) -> Result<Bundle, Error> {
+        if bytes.len() > MAX_BUNDLE_BYTES {
+            return Err(Error::new(
+                ErrorKind::Malformed,
+                format!(
+                    "{source}: input is {} bytes, more than the limit of {MAX_BUNDLE_BYTES}",
+                    bytes.len()
+                ),
+            ));
+        }
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        if looks_like_der(bytes) {
+            return parse_der(bytes, source);
+        }
+        parse_pem(bytes, source)
+    }
+}
+
+fn looks_like_der(bytes: &[u8]) -> bool {
+    // A DER certificate starts with SEQUENCE and a long-form length; PEM text never starts with 0x30
+    // followed by 0x80..0x84.
+    matches!(bytes, [0x30, 0x80..=0x84, ..])
+}
+
+fn malformed(msg: String) -> Error {
+    Error::new(ErrorKind::Malformed, msg)
+}
+
+fn parse_der(mut bytes: &[u8], source: &str) -> Result<Bundle, Error> {
+    let mut certificates = Vec::new();
+    let mut origins = Vec::new();
+    let mut index = 0;
+    while !bytes.is_empty() {
+        let len = tlv_len(bytes).ok_or_else(|| {
+            malformed(format!(
+                "{source}: DER certificate {} is truncated or not DER ({} bytes left)",
+                index + 1,
+                bytes.len()
+            ))
+        })?;
+        let (one, rest) = bytes.split_at(len);
+        let cert = Certificate::from_der(one).map_err(|e| {
+            malformed(format!("{source}: DER certificate {}: {}", index + 1, e.message()))
+        })?;
+        certificates.push(cert);
+        origins.push(BlockOrigin { index, line: 0 });
+        index += 1;
+        bytes = rest;
+    }
+    Ok(Bundle {
+        certificates,
+        origins,
+        skipped: Vec::new(),
+        encoding: Encoding::Der,
+    })
+}
+
+/// The total length of the DER TLV at the start of `bytes`, if it fits in `bytes`.
+pub(crate) fn tlv_len(bytes: &[u8]) -> Option<usize> {
+    let first = *bytes.get(1)?;
+    let (header, len) = if first < 0x80 {
+        (2usize, first as usize)
+    } else {
+        let n = (first & 0x7f) as usize;
+        if n == 0 || n > 4 {
+            return None;
+        }
+        let mut len = 0usize;
+        for i in 0..n {
+            len = (len << 8) | *bytes.get(2 + i)? as usize;
+        }
+        (2 + n, len)
+    };
+    let total = header.checked_add(len)?;
+    (total <= bytes.len()).then_some(total)
+}
+
+struct OpenBlock {
+    label: String,
+    line: usize,
+    start: usize,
+}
+
+fn parse_pem(bytes: &[u8], source: &str) -> Result<Bundle, Error> {
+    let mut certificates = Vec::new();
+    let mut origins = Vec::new();
+    let mut skipped = Vec::new();
+    let mut open: Option<OpenBlock> = None;
+    let mut offset = 0usize;
+
+    for (i, raw_line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line_no = i + 1;
+        let line_start = offset;
+        offset += raw_line.len() + 1;
+        let line = trim_end(raw_line);
+        let begin_at = find(line, b"-----BEGIN ");
+        let end_at = find(line, b"-----END ");
+
+        match &open {
+            None => {
+                if let Some(pos) = end_at {
+                    if begin_at.is_none() || pos < begin_at.unwrap_or(0) {
+                        return Err(malformed(format!(
+                            "{source}: line {line_no}: END boundary without a BEGIN"
+                        )));
+                    }
+                }
+                match begin_at {
+                    Some(0) => {
+                        if end_at.is_some() || find(&line[1..], b"-----BEGIN ").is_some() {
+                            return Err(malformed(format!(
+                                "{source}: line {line_no}: a BEGIN boundary must be alone on its line"
+                            )));
+                        }
+                        let label = boundary_label(line, b"-----BEGIN ").ok_or_else(|| {
+                            malformed(format!("{source}: line {line_no}: malformed BEGIN boundary"))
+                        })?;
+                        open = Some(OpenBlock {
+                            label,
+                            line: line_no,
+                            start: line_start,
+                        });
+                    }
+                    Some(_) => {
+                        return Err(malformed(format!(
+                            "{source}: line {line_no}: BEGIN boundary does not start the line"
+                        )))
+                    }
+                    None => {} // explanatory text between blocks
+                }
+            }
+            Some(block) => {
+                if let Some(pos) = end_at {
+                    if pos != 0 {
+                        return Err(malformed(format!(
+                            "{source}: line {line_no}: END boundary of the block that begins at line {} does not start the line",
+                            block.line
+                        )));
+                    }
+                    if begin_at.is_some() {
+                        return Err(malformed(format!(
+                            "{source}: line {line_no}: END and the next BEGIN on one line (put a line break between them)"
+                        )));
+                    }
+                    let label = boundary_label(line, b"-----END ").ok_or_else(|| {
+                        malformed(format!("{source}: line {line_no}: malformed END boundary"))
+                    })?;
+                    if label != block.label {
+                        return Err(malformed(format!(
+                            "{source}: line {line_no}: END {label} closes BEGIN {} from line {}",
+                            block.label, block.line
+                        )));
+                    }
+                    let end = (line_start + raw_line.len()).min(bytes.len());
+                    let text = bytes.get(block.start..end).unwrap_or_default();
+                    finish_block(
+                        block,
+                        text,
+                        source,
+                        &mut certificates,
+                        &mut origins,
+                        &mut skipped,
+                    )?;
+                    open = None;
+                } else if begin_at.is_some() {
+                    return Err(malformed(format!(
+                        "{source}: line {}: block {} is truncated (BEGIN without END before line {line_no})",
+                        block.line, block.label
+                    )));
+                }
+            }
+        }
+    }
+    if let Some(block) = open {
+        return Err(malformed(format!(
+            "{source}: line {}: block {} is truncated (no END boundary)",
+            block.line, block.label
+        )));
+    }
+    if certificates.is_empty() && skipped.is_empty() && !bytes.is_empty() && looks_binary(bytes) {
+        return Err(malformed(format!(
+            "{source}: neither PEM nor DER (no BEGIN boundary, and not a DER certificate)"
+        )));
+    }
+    Ok(Bundle {
+        certificates,
+        origins,
+        skipped,
+        encoding: Encoding::Pem,
+    })
+}
+
+fn looks_binary(bytes: &[u8]) -> bool {
+    bytes.iter().take(512).any(|&b| b == 0 || b >= 0x80)
+        || matches!(bytes.first(), Some(0x30))
+}
+
+fn finish_block(
+    block: &OpenBlock,
+    text: &[u8],
+    source: &str,
+    certificates: &mut Vec<Certificate>,
+    origins: &mut Vec<BlockOrigin>,
+    skipped: &mut Vec<SkippedBlock>,
+) -> Result<(), Error> {
+    let is_cert = CERT_LABELS.contains(&block.label.as_str());
+    let is_crl = block.label == "X509 CRL";
+    if !is_cert && !is_crl {
+        skipped.push(SkippedBlock {
+            label: block.label.clone(),
+            line: block.line,
+            der: Vec::new(),
+        });
+        return Ok(());
+    }
+    // Normalise line endings and trailing blanks so the strict RFC 7468 decoder sees LF lines.
+    let mut clean = Vec::with_capacity(text.len());
+    for l in text.split(|&b| b == b'\n') {
+        clean.extend_from_slice(trim_end(l));
+        clean.push(b'\n');
+    }
+    let der = decode_pem_block(&clean).map_err(|e| {
+        let line = bad_base64_line(text).map(|off| block.line + off).unwrap_or(block.line);
+        malformed(format!(
+            "{source}: line {line}: invalid {} block starting at line {}: {e}",
+            block.label, block.line
+        ))
+    })?;
+    if is_crl {
+        skipped.push(SkippedBlock {
+            label: block.label.clone(),
+            line: block.line,
+            der,
+        });
+        return Ok(());
+    }
+    let index = certificates.len();
+    // A TRUSTED CERTIFICATE carries OpenSSL trust settings after the certificate: keep the certificate.
+    let cert_der = match tlv_len(&der) {
+        Some(n) if block.label == "TRUSTED CERTIFICATE" => der.get(..n).unwrap_or(&der),
+        _ => &der,
+    };
+    let cert = Certificate::from_der(cert_der).map_err(|e| {
+        malformed(format!(
+            "{source}: line {}: certificate {} (block {}): {}",
+            block.line,
+            index + 1,
+            index + 1,
+            e.message()
+        ))
+    })?;
+    certificates.push(cert);
+    origins.push(BlockOrigin {
+        index,
+        line: block.line,
+    });
+    Ok(())
+}
+
+fn decode_pem_block(clean: &[u8]) -> Result<Vec<u8>, String> {
+    let mut decoder = pem_rfc7468::Decoder::new_detect_wrap(clean).map_err(|e| e.to_string())?;
+    let mut buf = Vec::new();
+    decoder.decode_to_end(&mut buf).map_err(|e| e.to_string())?;
+    Ok(buf)
+}
+
+/// The offset (in lines, from the BEGIN line) of the first body line holding a non-base64 byte.
+fn bad_base64_line(text: &[u8]) -> Option<usize> {
+    text.split(|&b| b == b'\n')
+        .enumerate()
+        .skip(1)
+        .find(|(_, l)| {
+            let l = trim_end(l);
+            !l.starts_with(b"-----")
+                && l.iter()
+                    .any(|&b| !(b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'='))
+        })
+        .map(|(i, _)| i)
+}
+
+fn trim_end(line: &[u8]) -> &[u8] {
+    let mut end = line.len();
+    while end > 0 && matches!(line.get(end - 1), Some(b' ' | b'\t' | b'\r')) {
+        end -= 1;
+    }
+    line.get(..end).unwrap_or(line)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn boundary_label(line: &[u8], prefix: &[u8]) -> Option<String> {
+    let rest = line.strip_prefix(prefix)?;
+    let label = rest.strip_suffix(b"-----")?;
+    if label.is_empty() || label.iter().any(|&b| !(b.is_ascii_uppercase() || b.is_ascii_digit() || b == b' ' || b == b'-')) {
+        return None;
+    }
+    String::from_utf8(label.to_vec()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tlv_len_bounds() {
+        assert_eq!(tlv_len(&[0x30, 0x02, 0x01, 0x00]), Some(4));
+        assert_eq!(tlv_len(&[0x30, 0x03, 0x01, 0x00]), None);
+        assert_eq!(tlv_len(&[0x30, 0x81]), None);
+        assert_eq!(tlv_len(&[0x30, 0x85, 1, 1, 1, 1, 1]), None);
+        assert_eq!(tlv_len(&[]), None);
+    }
+
+    #[test]
+    fn text_only_has_no_certificates() {
+        let err = Bundle::parse(b"just some text\n", "x.pem").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Malformed);
+        assert!(err.message().contains("x.pem: no certificate found"));
+    }
+
+    #[test]
+    fn truncated_block_names_its_line() {
+        let err = Bundle::parse(b"hello\n-----BEGIN CERTIFICATE-----\nMIIB\n", "t.pem").unwrap_err();
+        assert!(err.message().starts_with("t.pem: line 2: block CERTIFICATE is truncated"), "{}", err.message());
+    }
+
+    #[test]
+    fn private_keys_are_skipped_not_kept() {
+        let b = Bundle::parse_allow_empty(
+            b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+            "k.pem",
+        )
+        .unwrap();
+        assert_eq!(b.skipped.len(), 1);
+        assert_eq!(b.skipped[0].label, "PRIVATE KEY");
+        assert_eq!(b.skipped[0].line, 1);
+        assert!(b.skipped[0].der.is_empty());
+    }
+}

@@ -1,0 +1,273 @@
+//! The trust store: trust-anchor certificates indexed by normalised subject and by key identifier.
+//!
+//! A built store is immutable; share it with `Arc` to verify from many threads at once. The
+//! `from_file`, `from_dir` and `system` constructors read files; nothing else in the core does.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::cert::Certificate;
+use crate::error::{Error, ErrorKind};
+use crate::name::NameKey;
+use crate::pem::Bundle;
+
+/// Where OpenSSL and Go look for the system bundle on Debian/Ubuntu, Fedora/RHEL, openSUSE and
+/// Alpine, in that order.
+pub const SYSTEM_BUNDLE_PATHS: &[&str] = &[
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/ssl/cert.pem",
+    "/etc/pki/tls/cacert.pem",
+];
+
+/// Where the system's hashed certificate directory usually is.
+pub const SYSTEM_DIR_PATHS: &[&str] = &["/etc/ssl/certs", "/etc/pki/tls/certs"];
+
+/// A set of trust anchors.
+#[derive(Clone, Debug, Default)]
+pub struct TrustStore {
+    anchors: Vec<Certificate>,
+    by_subject: HashMap<NameKey, Vec<usize>>,
+    by_ski: HashMap<Vec<u8>, Vec<usize>>,
+    by_sha256: HashSet<[u8; 32]>,
+    skipped: Vec<String>,
+}
+
+impl TrustStore {
+    /// An empty store.
+    pub fn new() -> TrustStore {
+        TrustStore::default()
+    }
+
+    /// Add a trust anchor. A certificate already present is ignored. Returns whether it was added.
+    pub fn add(&mut self, cert: Certificate) -> bool {
+        if !self.by_sha256.insert(*cert.sha256()) {
+            return false;
+        }
+        let i = self.anchors.len();
+        self.by_subject.entry(cert.subject_key().clone()).or_default().push(i);
+        if let Some(ski) = cert.subject_key_id() {
+            self.by_ski.entry(ski.to_vec()).or_default().push(i);
+        }
+        self.anchors.push(cert);
+        true
+    }
+
+    /// Add every certificate of a PEM or DER bundle; `source` names it in errors. Non-certificate
+    /// blocks are ignored. Returns how many certificates were added.
+    pub fn add_bundle(&mut self, bytes: &[u8], source: &str) -> Result<usize, Error> {
+        let bundle = Bundle::parse(bytes, source)?;
+        Ok(bundle.certificates.into_iter().filter(|c| self.add(c.clone())).count())
+    }
+
+    /// A store from PEM or DER bytes (at least one certificate).
+    pub fn from_pem(bytes: &[u8], source: &str) -> Result<TrustStore, Error> {
+        let mut store = TrustStore::new();
+        store.add_bundle(bytes, source)?;
+        Ok(store)
+    }
+
+    /// A store from a PEM or DER file.
+    pub fn from_file(path: &Path) -> Result<TrustStore, Error> {
+        let mut store = TrustStore::new();
+        store.add_file(path)?;
+        Ok(store)
+    }
+
+    /// Add the certificates of a PEM or DER file.
+    pub fn add_file(&mut self, path: &Path) -> Result<usize, Error> {
+        let bytes = read(path)?;
+        self.add_bundle(&bytes, &path.display().to_string())
+    }
+
+    /// A store from an OpenSSL-style directory: the hash-named files (`5ed36f99.0`) when there are
+    /// any, else every `*.pem`, `*.crt` and `*.cer` file. Unreadable or unparsable files in a
+    /// directory are recorded in [`TrustStore::skipped`], not fatal.
+    pub fn from_dir(path: &Path) -> Result<TrustStore, Error> {
+        let mut store = TrustStore::new();
+        store.add_dir(path)?;
+        if store.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Malformed,
+                format!("{}: no certificate found in the directory", path.display()),
+            ));
+        }
+        Ok(store)
+    }
+
+    /// Add the certificates of an OpenSSL-style directory (see [`TrustStore::from_dir`]).
+    pub fn add_dir(&mut self, path: &Path) -> Result<usize, Error> {
+        let entries = std::fs::read_dir(path).map_err(|e| io_error(path, &e))?;
+        let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        files.sort();
+        let hashed: Vec<PathBuf> = files.iter().filter(|p| is_hash_name(p)).cloned().collect();
+        let chosen = if hashed.is_empty() {
+            files
+                .into_iter()
+                .filter(|p| {
+                    matches!(
+                        p.extension().and_then(|e| e.to_str()),
+                        Some("pem" | "crt" | "cer")
+                    )
+                })
+                .collect()
+        } else {
+            hashed
+        };
+        let mut added = 0;
+        for file in chosen {
+            match read(&file).and_then(|b| {
+                let bundle = Bundle::parse(&b, &file.display().to_string())?;
+                Ok(bundle.certificates)
+            }) {
+                Ok(certs) => added += certs.into_iter().filter(|c| self.add(c.clone())).count(),
+                Err(e) => self.skipped.push(e.to_string()),
+            }
+        }
+        Ok(added)
+    }
+
+    /// The system trust store, found where OpenSSL looks: `$SSL_CERT_FILE`, `$SSL_CERT_DIR`, then
+    /// the usual bundle paths of Debian/Ubuntu, Fedora/RHEL, openSUSE and Alpine, then the usual
+    /// directories.
+    pub fn system() -> Result<TrustStore, Error> {
+        if let Some(file) = std::env::var_os("SSL_CERT_FILE") {
+            return TrustStore::from_file(Path::new(&file));
+        }
+        if let Some(dir) = std::env::var_os("SSL_CERT_DIR") {
+            return TrustStore::from_dir(Path::new(&dir));
+        }
+        for p in SYSTEM_BUNDLE_PATHS {
+            let path = Path::new(p);
+            if path.is_file() {
+                return TrustStore::from_file(path);
+            }
+        }
+        for p in SYSTEM_DIR_PATHS {
+            let path = Path::new(p);
+            if path.is_dir() {
+                if let Ok(store) = TrustStore::from_dir(path) {
+                    return Ok(store);
+                }
+            }
+        }
+        Err(Error::new(
+            ErrorKind::Io,
+            format!(
+                "no system trust store found (looked at $SSL_CERT_FILE, $SSL_CERT_DIR, {} and {}); install ca-certificates or pass --roots FILE",
+                SYSTEM_BUNDLE_PATHS.join(", "),
+                SYSTEM_DIR_PATHS.join(", ")
+            ),
+        ))
+    }
+
+    /// The Mozilla root set embedded at build time (from the `webpki-root-certs` crate).
+    pub fn mozilla() -> TrustStore {
+        let mut store = TrustStore::new();
+        for (i, der) in webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().enumerate() {
+            match Certificate::from_der(der.as_ref()) {
+                Ok(c) => {
+                    store.add(c);
+                }
+                Err(e) => store.skipped.push(format!("embedded root {i}: {e}")),
+            }
+        }
+        store
+    }
+
+    /// Number of anchors.
+    pub fn len(&self) -> usize {
+        self.anchors.len()
+    }
+
+    /// Whether the store has no anchor.
+    pub fn is_empty(&self) -> bool {
+        self.anchors.is_empty()
+    }
+
+    /// All anchors, in the order added.
+    pub fn anchors(&self) -> &[Certificate] {
+        &self.anchors
+    }
+
+    /// Files or embedded certificates that could not be used, with the reason.
+    pub fn skipped(&self) -> &[String] {
+        &self.skipped
+    }
+
+    /// Anchors whose subject is `name`.
+    pub fn by_subject<'a>(&'a self, name: &NameKey) -> impl Iterator<Item = &'a Certificate> + 'a {
+        self.by_subject
+            .get(name)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.anchors.get(i))
+    }
+
+    /// Anchors whose subjectKeyIdentifier is `ski`.
+    pub fn by_key_id<'a>(&'a self, ski: &[u8]) -> impl Iterator<Item = &'a Certificate> + 'a {
+        self.by_ski
+            .get(ski)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.anchors.get(i))
+    }
+
+    /// Whether this exact certificate (same DER) is an anchor.
+    pub fn contains(&self, cert: &Certificate) -> bool {
+        self.by_sha256.contains(cert.sha256())
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|e| io_error(path, &e))
+}
+
+fn io_error(path: &Path, e: &std::io::Error) -> Error {
+    Error::new(ErrorKind::Io, format!("{}: {e}", path.display()))
+}
+
+fn is_hash_name(p: &Path) -> bool {
+    let Some(name) = p.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let Some((hash, n)) = name.split_once('.') else {
+        return false;
+    };
+    let hash = hash.strip_prefix('r').unwrap_or(hash); // no CRL files (`.r0`)
+    hash.len() == 8
+        && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        && !n.is_empty()
+        && n.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_names() {
+        assert!(is_hash_name(Path::new("/x/5ed36f99.0")));
+        assert!(is_hash_name(Path::new("5ed36f99.12")));
+        assert!(!is_hash_name(Path::new("5ed36f99.r0")));
+        assert!(!is_hash_name(Path::new("ca.pem")));
+    }
+
+    #[test]
+    fn mozilla_set_loads_and_is_indexed() {
+        let store = TrustStore::mozilla();
+        assert!(store.len() > 100, "{}", store.len());
+        assert!(store.skipped().is_empty(), "{:?}", store.skipped());
+        let isrg = store
+            .anchors()
+            .iter()
+            .find(|c| c.subject().contains("CN=ISRG Root X1"))
+            .expect("ISRG Root X1 is in the Mozilla set");
+        assert_eq!(store.by_subject(isrg.subject_key()).count(), 1);
+        let ski = isrg.subject_key_id().expect("has an SKI");
+        assert!(store.by_key_id(ski).any(|c| c == isrg));
+        assert!(!store.anchors().iter().any(|c| c.subject().contains("DST Root CA X3")));
+    }
+}
