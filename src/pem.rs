@@ -176,35 +176,21 @@ fn parse_pem(bytes: &[u8], source: &str) -> Result<Bundle, Error> {
 
         match &open {
             None => {
-                if let Some(pos) = end_at {
-                    if begin_at.is_none() || pos < begin_at.unwrap_or(0) {
+                // Outside a block every line is explanatory text unless it starts a block.
+                if begin_at == Some(0) {
+                    if end_at.is_some() || find(line.get(1..).unwrap_or_default(), b"-----BEGIN ").is_some() {
                         return Err(malformed(format!(
-                            "{source}: line {line_no}: END boundary without a BEGIN"
+                            "{source}: line {line_no}: a BEGIN boundary must be alone on its line"
                         )));
                     }
-                }
-                match begin_at {
-                    Some(0) => {
-                        if end_at.is_some() || find(&line[1..], b"-----BEGIN ").is_some() {
-                            return Err(malformed(format!(
-                                "{source}: line {line_no}: a BEGIN boundary must be alone on its line"
-                            )));
-                        }
-                        let label = boundary_label(line, b"-----BEGIN ").ok_or_else(|| {
-                            malformed(format!("{source}: line {line_no}: malformed BEGIN boundary"))
-                        })?;
-                        open = Some(OpenBlock {
-                            label,
-                            line: line_no,
-                            start: line_start,
-                        });
-                    }
-                    Some(_) => {
-                        return Err(malformed(format!(
-                            "{source}: line {line_no}: BEGIN boundary does not start the line"
-                        )))
-                    }
-                    None => {} // explanatory text between blocks
+                    let label = boundary_label(line, b"-----BEGIN ").ok_or_else(|| {
+                        malformed(format!("{source}: line {line_no}: malformed BEGIN boundary"))
+                    })?;
+                    open = Some(OpenBlock {
+                        label,
+                        line: line_no,
+                        start: line_start,
+                    });
                 }
             }
             Some(block) => {
