@@ -229,7 +229,10 @@ impl Certificate {
         for ext in tbs.extensions().map(|e| e.as_slice()).unwrap_or(&[]) {
             let id = ext.extn_id;
             if inner.extension_oids.iter().any(|(o, _)| *o == id) {
-                return Err(bad(format!("extension {} appears more than once", oid_name(&id))));
+                return Err(bad(format!(
+                    "extension {} appears more than once",
+                    oid_name(&id)
+                )));
             }
             inner.extension_oids.push((id, ext.critical));
             let value = ext.extn_value.as_bytes();
@@ -307,7 +310,10 @@ impl Certificate {
 
     /// The outer signatureAlgorithm, as DER.
     pub fn signature_algorithm_der(&self) -> &[u8] {
-        self.0.der.get(self.0.outer_sig_alg.clone()).unwrap_or_default()
+        self.0
+            .der
+            .get(self.0.outer_sig_alg.clone())
+            .unwrap_or_default()
     }
 
     /// The signature algorithm inside the TBS, as DER.

@@ -14,7 +14,11 @@ fn err(kind: ErrorKind, message: String) -> CertError {
 }
 
 /// Every problem of the path `certs` (leaf first; the last is an anchor when `anchored`), per depth.
-pub(crate) fn evaluate(certs: &[&Certificate], anchored: bool, policy: &Policy) -> Vec<Vec<CertError>> {
+pub(crate) fn evaluate(
+    certs: &[&Certificate],
+    anchored: bool,
+    policy: &Policy,
+) -> Vec<Vec<CertError>> {
     let mut out: Vec<Vec<CertError>> = vec![Vec::new(); certs.len()];
     let last = certs.len().saturating_sub(1);
     for (depth, cert) in certs.iter().enumerate() {
@@ -84,7 +88,10 @@ fn check_key(cert: &Certificate, policy: &Policy, errors: &mut Vec<CertError>) {
 }
 
 fn eku_names(ekus: &[const_oid::ObjectIdentifier]) -> String {
-    ekus.iter().map(crate::cert::oid_name).collect::<Vec<_>>().join(", ")
+    ekus.iter()
+        .map(crate::cert::oid_name)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn check_leaf_eku(cert: &Certificate, policy: &Policy, errors: &mut Vec<CertError>) {
@@ -192,7 +199,8 @@ fn check_name(cert: &Certificate, name: &ServerName, errors: &mut Vec<CertError>
             .map(|s| s.to_string())
             .collect();
         let what = if listed.is_empty() {
-            "the certificate has no DNS or IP subjectAltName (the common name is never used)".to_string()
+            "the certificate has no DNS or IP subjectAltName (the common name is never used)"
+                .to_string()
         } else {
             format!("the certificate covers {}", listed.join(", "))
         };
@@ -206,7 +214,9 @@ fn check_name(cert: &Certificate, name: &ServerName, errors: &mut Vec<CertError>
 /// Apply each CA's nameConstraints to the certificates below it.
 fn check_name_constraints(certs: &[&Certificate], out: &mut [Vec<CertError>]) {
     for (ca_depth, ca) in certs.iter().enumerate().skip(1) {
-        let Some(nc) = ca.name_constraints() else { continue };
+        let Some(nc) = ca.name_constraints() else {
+            continue;
+        };
         for (depth, cert) in certs.iter().enumerate().take(ca_depth) {
             // self-issued intermediates are exempt (RFC 5280 6.1.4 (b))
             if depth > 0 && cert.is_self_issued() {
@@ -214,14 +224,20 @@ fn check_name_constraints(certs: &[&Certificate], out: &mut [Vec<CertError>]) {
             }
             let mut names: Vec<AltName> = cert.subject_alt_names().unwrap_or_default().to_vec();
             if !cert.subject_is_empty() {
-                names.push(AltName::Directory(cert.subject_key().clone(), cert.subject().to_string()));
+                names.push(AltName::Directory(
+                    cert.subject_key().clone(),
+                    cert.subject().to_string(),
+                ));
             }
             for name in &names {
                 if let Some(problem) = constraint_problem(name, &nc.permitted, &nc.excluded) {
                     if let Some(errs) = out.get_mut(depth) {
                         errs.push(err(
                             ErrorKind::NameConstraints,
-                            format!("{name} {problem} of the CA at depth {ca_depth} ({})", ca.subject()),
+                            format!(
+                                "{name} {problem} of the CA at depth {ca_depth} ({})",
+                                ca.subject()
+                            ),
                         ));
                     }
                 }
@@ -288,7 +304,10 @@ fn dns_in_subtree(name: &str, base: &str) -> bool {
     }
     // A wildcard name is in the subtree if every name it stands for is (its suffix is), and it
     // conflicts with an exclusion it could expand into: treat `*.x` as the subtree `x`'s children.
-    let name = name.strip_prefix("*.").map(|s| s.to_string()).map_or(name.to_string(), |s| format!("wildcard.{s}"));
+    let name = name
+        .strip_prefix("*.")
+        .map(|s| s.to_string())
+        .map_or(name.to_string(), |s| format!("wildcard.{s}"));
     if let Some(sub) = base.strip_prefix('.') {
         return name.ends_with(&format!(".{sub}"));
     }
@@ -366,6 +385,9 @@ mod tests {
         assert!(email_in_subtree("a@example.com", "example.com"));
         assert!(email_in_subtree("a@x.example.com", ".example.com"));
         assert!(!email_in_subtree("a@example.com", "b@example.com"));
-        assert_eq!(uri_host("https://user@www.example.com:443/x").as_deref(), Some("www.example.com"));
+        assert_eq!(
+            uri_host("https://user@www.example.com:443/x").as_deref(),
+            Some("www.example.com")
+        );
     }
 }

@@ -35,7 +35,9 @@ pub mod policy;
 mod store;
 mod time;
 
-pub use cert::{hex, oid_name, AltName, BasicConstraintsInfo, Certificate, KeyUsageInfo, NameConstraintSet};
+pub use cert::{
+    hex, oid_name, AltName, BasicConstraintsInfo, Certificate, KeyUsageInfo, NameConstraintSet,
+};
 pub use error::{CertError, Error, ErrorKind};
 pub use name::{NameKey, ServerName};
 pub use path::{ChainEntry, VerifiedChain, Verifier};

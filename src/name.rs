@@ -74,11 +74,9 @@ fn push_lv(out: &mut Vec<u8>, bytes: &[u8]) {
 fn normalise_string(tag: u8, value: &[u8]) -> Option<String> {
     let s = match tag {
         // UTF8String, PrintableString, TeletexString (read as Latin text), IA5String
-        0x0C | 0x13 | 0x14 | 0x16 => {
-            String::from_utf8(value.to_vec()).ok()?
-        }
+        0x0C | 0x13 | 0x14 | 0x16 => String::from_utf8(value.to_vec()).ok()?,
         0x1E => {
-            if value.len() % 2 != 0 {
+            if !value.len().is_multiple_of(2) {
                 return None;
             }
             let units: Vec<u16> = value
@@ -88,7 +86,7 @@ fn normalise_string(tag: u8, value: &[u8]) -> Option<String> {
             String::from_utf16(&units).ok()?
         }
         0x1C => {
-            if value.len() % 4 != 0 {
+            if !value.len().is_multiple_of(4) {
                 return None;
             }
             value
@@ -114,7 +112,10 @@ pub enum ServerName {
 impl ServerName {
     /// Parse a host name or IP address (IPv6 with or without brackets).
     pub fn parse(s: &str) -> Result<ServerName, Error> {
-        let trimmed = s.strip_prefix('[').and_then(|t| t.strip_suffix(']')).unwrap_or(s);
+        let trimmed = s
+            .strip_prefix('[')
+            .and_then(|t| t.strip_suffix(']'))
+            .unwrap_or(s);
         if let Ok(ip) = IpAddr::from_str(trimmed) {
             return Ok(ServerName::Ip(ip));
         }
@@ -165,7 +166,10 @@ pub fn is_valid_dns_name(name: &str, allow_wildcard: bool) -> bool {
 /// Whether a SAN dNSName (possibly `*.example.com`) covers the host `host` (already lower-case).
 /// The wildcard stands for exactly one whole left-most label; it never matches an IP address.
 pub fn dns_name_matches(pattern: &str, host: &str) -> bool {
-    let pattern = pattern.strip_suffix('.').unwrap_or(pattern).to_ascii_lowercase();
+    let pattern = pattern
+        .strip_suffix('.')
+        .unwrap_or(pattern)
+        .to_ascii_lowercase();
     if !is_valid_dns_name(&pattern, true) {
         return false;
     }
@@ -219,8 +223,14 @@ mod tests {
             ServerName::parse("Example.COM.").unwrap(),
             ServerName::Dns("example.com".into())
         );
-        assert!(matches!(ServerName::parse("192.0.2.1").unwrap(), ServerName::Ip(_)));
-        assert!(matches!(ServerName::parse("[::1]").unwrap(), ServerName::Ip(_)));
+        assert!(matches!(
+            ServerName::parse("192.0.2.1").unwrap(),
+            ServerName::Ip(_)
+        ));
+        assert!(matches!(
+            ServerName::parse("[::1]").unwrap(),
+            ServerName::Ip(_)
+        ));
         assert_eq!(
             ServerName::parse("bad name").unwrap_err().kind(),
             ErrorKind::InvalidArgument
@@ -232,7 +242,13 @@ mod tests {
     fn ip_sans() {
         let sans = [AltName::Ip(vec![192, 0, 2, 10])];
         assert!(san_covers(&sans, &ServerName::parse("192.0.2.10").unwrap()));
-        assert!(!san_covers(&sans, &ServerName::parse("192.0.2.11").unwrap()));
-        assert!(!san_covers(&[AltName::Dns("192.0.2.10".into())], &ServerName::parse("192.0.2.10").unwrap()));
+        assert!(!san_covers(
+            &sans,
+            &ServerName::parse("192.0.2.11").unwrap()
+        ));
+        assert!(!san_covers(
+            &[AltName::Dns("192.0.2.10".into())],
+            &ServerName::parse("192.0.2.10").unwrap()
+        ));
     }
 }

@@ -83,9 +83,9 @@ impl Verifier {
     /// Verify a presented chain: `chain[0]` is the leaf, the rest are candidate intermediates in
     /// any order (extras and duplicates allowed), as in an nginx `ssl_certificate` file.
     pub fn verify(&self, chain: &[Certificate], policy: &Policy) -> Result<VerifiedChain, Error> {
-        let (leaf, rest) = chain
-            .split_first()
-            .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, "the chain holds no certificate"))?;
+        let (leaf, rest) = chain.split_first().ok_or_else(|| {
+            Error::new(ErrorKind::InvalidArgument, "the chain holds no certificate")
+        })?;
         self.verify_leaf(leaf, rest, policy)
     }
 
@@ -145,7 +145,12 @@ struct Search<'a> {
 }
 
 impl<'a> Search<'a> {
-    fn new(v: &'a Verifier, leaf: &'a Certificate, intermediates: &'a [Certificate], policy: &'a Policy) -> Self {
+    fn new(
+        v: &'a Verifier,
+        leaf: &'a Certificate,
+        intermediates: &'a [Certificate],
+        policy: &'a Policy,
+    ) -> Self {
         // Duplicates (and copies of the leaf) are dropped; presented copies of anchors are kept
         // out too, the anchor stands for them.
         let mut seen: Vec<&[u8; 32]> = vec![leaf.sha256()];
@@ -233,11 +238,15 @@ impl<'a> Search<'a> {
         let mut too_long = false;
         for cand in candidates {
             let issuer = self.cert(cand);
-            if path.iter().any(|n| self.cert(*n).same_subject_and_key(issuer)) {
+            if path
+                .iter()
+                .any(|n| self.cert(*n).same_subject_and_key(issuer))
+            {
                 continue;
             }
             // `depth` certificates above the leaf are already intermediates
-            if !matches!(cand, Node::Anchor(_)) && depth + 1 > self.policy.limits.max_intermediates {
+            if !matches!(cand, Node::Anchor(_)) && depth + 1 > self.policy.limits.max_intermediates
+            {
                 too_long = true;
                 continue;
             }
@@ -303,7 +312,11 @@ impl<'a> Search<'a> {
     }
 
     /// Whether `issuer` signed `child`, verifying at most once per pair.
-    fn check_signature(&mut self, child: Node, issuer: Node) -> Result<Result<(), CertError>, Error> {
+    fn check_signature(
+        &mut self,
+        child: Node,
+        issuer: Node,
+    ) -> Result<Result<(), CertError>, Error> {
         if let Some(r) = self.signatures.get(&(child, issuer)) {
             return Ok(r.clone());
         }
@@ -312,7 +325,8 @@ impl<'a> Search<'a> {
         let result = if c.signature_algorithm_der() != c.tbs_signature_algorithm_der() {
             Err(CertError {
                 kind: ErrorKind::Malformed,
-                message: "the signature algorithm outside the TBS differs from the one inside it".into(),
+                message: "the signature algorithm outside the TBS differs from the one inside it"
+                    .into(),
             })
         } else {
             match parse_signature_algorithm(c.signature_algorithm_der()) {
@@ -384,7 +398,10 @@ impl<'a> Search<'a> {
     }
 
     fn best_entries(&self) -> Vec<ChainEntry> {
-        self.best.as_ref().map(|b| b.entries.clone()).unwrap_or_default()
+        self.best
+            .as_ref()
+            .map(|b| b.entries.clone())
+            .unwrap_or_default()
     }
 
     fn failure(self) -> Error {
@@ -396,10 +413,15 @@ impl<'a> Search<'a> {
                     .get(depth)
                     .map(|x| x.certificate.subject().to_string())
                     .unwrap_or_default();
-                Error::new(e.kind, e.message).at(depth, subject).with_path(b.entries)
+                Error::new(e.kind, e.message)
+                    .at(depth, subject)
+                    .with_path(b.entries)
             }
-            None => Error::new(ErrorKind::UnknownIssuer, "no path to a trust anchor was found")
-                .at(0, self.leaf.subject()),
+            None => Error::new(
+                ErrorKind::UnknownIssuer,
+                "no path to a trust anchor was found",
+            )
+            .at(0, self.leaf.subject()),
         }
     }
 }

@@ -118,7 +118,11 @@ fn parse_der(mut bytes: &[u8], source: &str) -> Result<Bundle, Error> {
         })?;
         let (one, rest) = bytes.split_at(len);
         let cert = Certificate::from_der(one).map_err(|e| {
-            malformed(format!("{source}: DER certificate {}: {}", index + 1, e.message()))
+            malformed(format!(
+                "{source}: DER certificate {}: {}",
+                index + 1,
+                e.message()
+            ))
         })?;
         certificates.push(cert);
         origins.push(BlockOrigin { index, line: 0 });
@@ -178,13 +182,17 @@ fn parse_pem(bytes: &[u8], source: &str) -> Result<Bundle, Error> {
             None => {
                 // Outside a block every line is explanatory text unless it starts a block.
                 if begin_at == Some(0) {
-                    if end_at.is_some() || find(line.get(1..).unwrap_or_default(), b"-----BEGIN ").is_some() {
+                    if end_at.is_some()
+                        || find(line.get(1..).unwrap_or_default(), b"-----BEGIN ").is_some()
+                    {
                         return Err(malformed(format!(
                             "{source}: line {line_no}: a BEGIN boundary must be alone on its line"
                         )));
                     }
                     let label = boundary_label(line, b"-----BEGIN ").ok_or_else(|| {
-                        malformed(format!("{source}: line {line_no}: malformed BEGIN boundary"))
+                        malformed(format!(
+                            "{source}: line {line_no}: malformed BEGIN boundary"
+                        ))
                     })?;
                     open = Some(OpenBlock {
                         label,
@@ -255,8 +263,7 @@ fn parse_pem(bytes: &[u8], source: &str) -> Result<Bundle, Error> {
 }
 
 fn looks_binary(bytes: &[u8]) -> bool {
-    bytes.iter().take(512).any(|&b| b == 0 || b >= 0x80)
-        || matches!(bytes.first(), Some(0x30))
+    bytes.iter().take(512).any(|&b| b == 0 || b >= 0x80) || matches!(bytes.first(), Some(0x30))
 }
 
 fn finish_block(
@@ -284,7 +291,9 @@ fn finish_block(
         clean.push(b'\n');
     }
     let der = decode_pem_block(&clean).map_err(|e| {
-        let line = bad_base64_line(text).map(|off| block.line + off).unwrap_or(block.line);
+        let line = bad_base64_line(text)
+            .map(|off| block.line + off)
+            .unwrap_or(block.line);
         malformed(format!(
             "{source}: line {line}: invalid {} block starting at line {}: {e}",
             block.label, block.line
@@ -357,7 +366,11 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 fn boundary_label(line: &[u8], prefix: &[u8]) -> Option<String> {
     let rest = line.strip_prefix(prefix)?;
     let label = rest.strip_suffix(b"-----")?;
-    if label.is_empty() || label.iter().any(|&b| !(b.is_ascii_uppercase() || b.is_ascii_digit() || b == b' ' || b == b'-')) {
+    if label.is_empty()
+        || label
+            .iter()
+            .any(|&b| !(b.is_ascii_uppercase() || b.is_ascii_digit() || b == b' ' || b == b'-'))
+    {
         return None;
     }
     String::from_utf8(label.to_vec()).ok()
@@ -385,8 +398,14 @@ mod tests {
 
     #[test]
     fn truncated_block_names_its_line() {
-        let err = Bundle::parse(b"hello\n-----BEGIN CERTIFICATE-----\nMIIB\n", "t.pem").unwrap_err();
-        assert!(err.message().starts_with("t.pem: line 2: block CERTIFICATE is truncated"), "{}", err.message());
+        let err =
+            Bundle::parse(b"hello\n-----BEGIN CERTIFICATE-----\nMIIB\n", "t.pem").unwrap_err();
+        assert!(
+            err.message()
+                .starts_with("t.pem: line 2: block CERTIFICATE is truncated"),
+            "{}",
+            err.message()
+        );
     }
 
     #[test]

@@ -47,7 +47,10 @@ impl TrustStore {
             return false;
         }
         let i = self.anchors.len();
-        self.by_subject.entry(cert.subject_key().clone()).or_default().push(i);
+        self.by_subject
+            .entry(cert.subject_key().clone())
+            .or_default()
+            .push(i);
         if let Some(ski) = cert.subject_key_id() {
             self.by_ski.entry(ski.to_vec()).or_default().push(i);
         }
@@ -59,7 +62,11 @@ impl TrustStore {
     /// blocks are ignored. Returns how many certificates were added.
     pub fn add_bundle(&mut self, bytes: &[u8], source: &str) -> Result<usize, Error> {
         let bundle = Bundle::parse(bytes, source)?;
-        Ok(bundle.certificates.into_iter().filter(|c| self.add(c.clone())).count())
+        Ok(bundle
+            .certificates
+            .into_iter()
+            .filter(|c| self.add(c.clone()))
+            .count())
     }
 
     /// A store from PEM or DER bytes (at least one certificate).
@@ -268,6 +275,9 @@ mod tests {
         assert_eq!(store.by_subject(isrg.subject_key()).count(), 1);
         let ski = isrg.subject_key_id().expect("has an SKI");
         assert!(store.by_key_id(ski).any(|c| c == isrg));
-        assert!(!store.anchors().iter().any(|c| c.subject().contains("DST Root CA X3")));
+        assert!(!store
+            .anchors()
+            .iter()
+            .any(|c| c.subject().contains("DST Root CA X3")));
     }
 }

@@ -29,7 +29,11 @@ fn store(spec: &str) -> TrustStore {
 fn render(entries: &[ChainEntry], last: String) -> String {
     let mut out = String::new();
     for (d, e) in entries.iter().enumerate() {
-        let anchor = if e.trust_anchor { " (trust anchor)" } else { "" };
+        let anchor = if e.trust_anchor {
+            " (trust anchor)"
+        } else {
+            ""
+        };
         out += &format!("depth={d} {}{anchor}\n", e.certificate.subject());
         for err in &e.errors {
             out += &format!("  error: {}\n", err.kind);
@@ -93,7 +97,11 @@ fn run(file: &Path) -> Result<(), String> {
         Ok(v) => render(v.entries(), "OK".into()),
         Err(e) => render(
             e.path(),
-            format!("error: {} at depth {}", e.kind(), e.depth().map_or(-1, |d| d as i64)),
+            format!(
+                "error: {} at depth {}",
+                e.kind(),
+                e.depth().map_or(-1, |d| d as i64)
+            ),
         ),
     };
     if actual != expected {
@@ -116,5 +124,10 @@ fn golden_files() {
         .iter()
         .filter_map(|f| run(f).err().map(|e| format!("--- {}\n{e}", f.display())))
         .collect();
-    assert!(failures.is_empty(), "{} golden file(s) failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} golden file(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -15,7 +15,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::{json, Value};
 
 #[derive(Parser)]
-#[command(name = "certchain", version, about = "Verify X.509 certificate chains the way a careful TLS client does")]
+#[command(
+    name = "certchain",
+    version,
+    about = "Verify X.509 certificate chains the way a careful TLS client does"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -112,7 +116,10 @@ fn read_input(path: &str) -> Result<(Vec<u8>, String), Error> {
     }
     let p = Path::new(path);
     if p.is_dir() {
-        return Err(Error::new(ErrorKind::Io, format!("{path}: is a directory, not a certificate file")));
+        return Err(Error::new(
+            ErrorKind::Io,
+            format!("{path}: is a directory, not a certificate file"),
+        ));
     }
     std::fs::read(p)
         .map(|b| (b, path.to_string()))
@@ -155,7 +162,9 @@ fn build_policy(args: &VerifyArgs) -> Result<Policy, Error> {
         Some(t) => parse_time(t).ok_or_else(|| {
             Error::new(
                 ErrorKind::InvalidArgument,
-                format!("--at {t:?}: expected RFC 3339 (2021-03-14T02:38:27Z) or @UNIX (@1615689507)"),
+                format!(
+                    "--at {t:?}: expected RFC 3339 (2021-03-14T02:38:27Z) or @UNIX (@1615689507)"
+                ),
             )
         })?,
         None => now(),
@@ -172,7 +181,10 @@ fn build_policy(args: &VerifyArgs) -> Result<Policy, Error> {
         });
     if let Some(h) = &args.host {
         policy = policy.with_name(ServerName::parse(h).map_err(|e| {
-            Error::new(ErrorKind::InvalidArgument, format!("--host: {}", e.message()))
+            Error::new(
+                ErrorKind::InvalidArgument,
+                format!("--host: {}", e.message()),
+            )
         })?);
     }
     if !args.eku.is_empty() {
@@ -181,7 +193,10 @@ fn build_policy(args: &VerifyArgs) -> Result<Policy, Error> {
             .iter()
             .map(|n| {
                 eku::parse(n).ok_or_else(|| {
-                    Error::new(ErrorKind::InvalidArgument, format!("--eku {n:?}: not a known EKU name or a dotted OID"))
+                    Error::new(
+                        ErrorKind::InvalidArgument,
+                        format!("--eku {n:?}: not a known EKU name or a dotted OID"),
+                    )
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -221,7 +236,10 @@ fn verify(args: &VerifyArgs) -> u8 {
         }
     };
     for s in &bundle.skipped {
-        eprintln!("note: {name}: line {}: skipped a {} block (not a certificate)", s.line, s.label);
+        eprintln!(
+            "note: {name}: line {}: skipped a {} block (not a certificate)",
+            s.line, s.label
+        );
     }
     let verifier = Verifier::new(Arc::new(store));
     let outcome = match verifier.verify(&chain, &policy) {
@@ -257,7 +275,11 @@ fn write_text(out: &mut impl Write, outcome: &Outcome) -> std::io::Result<()> {
         Outcome::Failed(e) => e.path(),
     };
     for (depth, e) in entries.iter().enumerate() {
-        let anchor = if e.trust_anchor { " (trust anchor)" } else { "" };
+        let anchor = if e.trust_anchor {
+            " (trust anchor)"
+        } else {
+            ""
+        };
         writeln!(out, "depth={depth} {}{anchor}", e.certificate.subject())?;
         for err in &e.errors {
             writeln!(out, "  error: {}: {}", err.kind, err.message)?;

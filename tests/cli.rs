@@ -1,0 +1,305 @@
+//! The `certchain verify` command line: output, JSON shape and the 0/1/2 exit codes.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const SEED: &str = "fixtures/letsencrypt-2021";
+
+fn certchain() -> Command {
+    let mut c = Command::cargo_bin("certchain").expect("binary built");
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+fn seed_args(at: &str) -> Vec<String> {
+    vec![
+        "verify".into(),
+        "--roots".into(),
+        format!("{SEED}/dst-root-ca-x3.pem"),
+        "--at".into(),
+        at.into(),
+        "--host".into(),
+        "justcc.mengkang.net".into(),
+        format!("{SEED}/cert.pem"),
+    ]
+}
+
+#[test]
+fn seed_chain_verifies_exit_0() {
+    let out = certchain().args(seed_args("@1615689507")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "depth=0 CN=justcc.mengkang.net\n\
+         depth=1 CN=R3,O=Let's Encrypt,C=US\n\
+         depth=2 CN=DST Root CA X3,O=Digital Signature Trust Co. (trust anchor)\n\
+         OK\n"
+    );
+}
+
+#[test]
+fn rfc3339_time_is_the_same_instant() {
+    let out = certchain()
+        .args(seed_args("2021-03-14T02:38:27Z"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn expired_today_exit_1_with_every_depth() {
+    let out = certchain()
+        .args(seed_args("2026-12-01T00:00:00Z"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        text.matches("  error: expired: certificate expired at")
+            .count(),
+        3,
+        "{text}"
+    );
+    assert!(text.ends_with(
+        "error: expired at depth 0 (CN=justcc.mengkang.net): certificate expired at 2021-06-06T01:26:54Z; verification time 2026-12-01T00:00:00Z\n"
+    ), "{text}");
+}
+
+#[test]
+fn json_output_shape() {
+    let mut args = seed_args("@1615689507");
+    args.insert(1, "--format".into());
+    args.insert(2, "json".into());
+    let out = certchain().args(&args).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verified"], true);
+    assert_eq!(v["error"], Value::Null);
+    let chain = v["chain"].as_array().unwrap();
+    assert_eq!(chain.len(), 3);
+    assert_eq!(chain[0]["depth"], 0);
+    assert_eq!(chain[0]["subject"], "CN=justcc.mengkang.net");
+    assert_eq!(chain[0]["issuer"], "CN=R3,O=Let's Encrypt,C=US");
+    assert_eq!(chain[0]["not_before"], "2021-03-08T01:26:54Z");
+    assert_eq!(chain[0]["not_after"], "2021-06-06T01:26:54Z");
+    assert_eq!(
+        chain[0]["sha256"],
+        "AD6FDB2BEBEF52480450A40930919F3B20C4DE4B3240A04F71671AFCC4AC7E9C"
+    );
+    assert_eq!(
+        chain[0]["san"],
+        serde_json::json!(["DNS:justcc.mengkang.net"])
+    );
+    assert_eq!(chain[0]["trust_anchor"], false);
+    assert_eq!(chain[2]["trust_anchor"], true);
+    assert!(chain[0]["serial"].as_str().unwrap().len() >= 2);
+    assert_eq!(chain[1]["errors"], serde_json::json!([]));
+
+    let mut args = seed_args("2026-12-01T00:00:00Z");
+    args.insert(1, "--format".into());
+    args.insert(2, "json".into());
+    let out = certchain().args(&args).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verified"], false);
+    assert_eq!(v["error"]["kind"], "expired");
+    assert_eq!(v["error"]["code"], 300);
+    assert_eq!(v["error"]["depth"], 0);
+    assert_eq!(v["error"]["subject"], "CN=justcc.mengkang.net");
+    for d in 0..3 {
+        assert_eq!(v["chain"][d]["errors"][0]["kind"], "expired", "depth {d}");
+    }
+}
+
+#[test]
+fn default_roots_are_mozilla() {
+    let out = certchain()
+        .args(["verify", "--at", "@1615689507", &format!("{SEED}/cert.pem")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("error: unknown_issuer at depth 1 (CN=R3,O=Let's Encrypt,C=US)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn chain_from_stdin() {
+    let pem = std::fs::read(format!("{}/{SEED}/cert.pem", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let out = certchain()
+        .args([
+            "verify",
+            "--roots",
+            &format!("{SEED}/dst-root-ca-x3.pem"),
+            "--at",
+            "@1615689507",
+            "-",
+        ])
+        .write_stdin(pem)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn wrong_host_exit_1() {
+    let mut args = seed_args("@1615689507");
+    args[6] = "example.org".into();
+    let out = certchain().args(&args).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .contains("error: hostname_mismatch at depth 0"));
+}
+
+fn exit_2(args: &[&str], stderr_has: &str) {
+    let out = certchain().args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{args:?}");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains(stderr_has), "{args:?}: {err}");
+}
+
+#[test]
+fn input_and_usage_errors_exit_2() {
+    exit_2(
+        &["verify", "fixtures/no-such-file.pem"],
+        "fixtures/no-such-file.pem: No such file",
+    );
+    exit_2(
+        &["verify", "fixtures/bad-pem/bad-base64.pem"],
+        "fixtures/bad-pem/bad-base64.pem: line 5:",
+    );
+    exit_2(
+        &["verify", "fixtures/bad-pem/truncated.pem"],
+        "line 1: block CERTIFICATE is truncated",
+    );
+    exit_2(
+        &["verify", "fixtures/bad-pem/end-begin-same-line.pem"],
+        "line 21: END and the next BEGIN on one line",
+    );
+    exit_2(
+        &["verify", "fixtures/bad-pem/truncated.der"],
+        "truncated.der: DER certificate 1 is truncated",
+    );
+    exit_2(
+        &["verify", "fixtures/bad-pem/empty.pem"],
+        "empty.pem: no certificate found",
+    );
+    exit_2(
+        &["verify", "--at", "yesterday", "fixtures/rsa/chain.pem"],
+        "--at \"yesterday\"",
+    );
+    exit_2(
+        &["verify", "--host", "not a host", "fixtures/rsa/chain.pem"],
+        "--host",
+    );
+    exit_2(
+        &[
+            "verify",
+            "--roots",
+            "fixtures/none.pem",
+            "fixtures/rsa/chain.pem",
+        ],
+        "fixtures/none.pem",
+    );
+    exit_2(
+        &[
+            "verify",
+            "--roots",
+            "fixtures/bad-pem/empty.pem",
+            "fixtures/rsa/chain.pem",
+        ],
+        "no certificate found",
+    );
+    exit_2(
+        &["verify", "--eku", "bogus", "fixtures/rsa/chain.pem"],
+        "--eku \"bogus\"",
+    );
+    exit_2(&["verify"], "CHAIN");
+    exit_2(
+        &["verify", "--purpose", "mail", "fixtures/rsa/chain.pem"],
+        "mail",
+    );
+    exit_2(&["frobnicate"], "frobnicate");
+    exit_2(&["verify", "fixtures"], "is a directory");
+}
+
+#[test]
+fn json_input_error_is_still_json() {
+    let out = certchain()
+        .args([
+            "verify",
+            "--format",
+            "json",
+            "fixtures/bad-pem/truncated.pem",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verified"], false);
+    assert_eq!(v["error"]["kind"], "malformed");
+    assert_eq!(v["error"]["code"], 100);
+}
+
+#[test]
+fn skipped_blocks_are_reported() {
+    let out = certchain()
+        .args([
+            "verify",
+            "--roots",
+            "fixtures/rsa/root.pem",
+            "--at",
+            "@1748736000",
+            "fixtures/bad-pem/with-key.pem",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("skipped a PRIVATE KEY block"), "{err}");
+}
+
+#[test]
+fn options_used_by_harnesses() {
+    let base = [
+        "verify",
+        "--roots",
+        "fixtures/rsa/root.pem",
+        "--at",
+        "@1748736000",
+    ];
+    let run = |extra: &[&str]| {
+        certchain()
+            .args(base)
+            .args(extra)
+            .arg("fixtures/rsa/chain.pem")
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(run(&["--purpose", "client"]), Some(1));
+    assert_eq!(run(&["--purpose", "any"]), Some(0));
+    assert_eq!(run(&["--eku", "server-auth"]), Some(0));
+    assert_eq!(run(&["--eku", "1.3.6.1.5.5.7.3.1"]), Some(0));
+    assert_eq!(run(&["--eku", "code-signing"]), Some(1));
+    assert_eq!(run(&["--max-depth", "1"]), Some(0));
+    assert_eq!(run(&["--max-depth", "0"]), Some(1));
+    assert_eq!(run(&["--profile", "rfc5280"]), Some(0));
+}
+
+#[test]
+fn inputs_are_never_modified() {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let files = [
+        format!("{dir}/{SEED}/cert.pem"),
+        format!("{dir}/{SEED}/dst-root-ca-x3.pem"),
+    ];
+    let before: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).unwrap()).collect();
+    certchain().args(seed_args("@1615689507")).output().unwrap();
+    let after: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).unwrap()).collect();
+    assert_eq!(before, after);
+}
