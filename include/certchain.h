@@ -162,6 +162,11 @@ enum certchain_status
      * A certificate is revoked.
      */
     CERTCHAIN_REVOKED = 700,
+    /**
+     * A supplied CRL for a certificate's issuer cannot be used (stale, badly signed, out of
+     * scope), so the revocation status is unknown; verification fails closed.
+     */
+    CERTCHAIN_REVOCATION_UNKNOWN = 701,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -55,6 +55,18 @@ impl fmt::Display for AltName {
     }
 }
 
+impl AltName {
+    /// The name's value without its type prefix (`example.com`, `192.0.2.1`, `a@example.com`).
+    pub fn value(&self) -> String {
+        match self {
+            AltName::Dns(v) | AltName::Email(v) | AltName::Uri(v) => v.clone(),
+            AltName::Ip(b) => ip_from_bytes(b).map_or_else(|| hex(b), |ip| ip.to_string()),
+            AltName::Directory(_, d) => d.clone(),
+            AltName::Other(t) => format!("<tag {t}>"),
+        }
+    }
+}
+
 pub(crate) fn ip_from_bytes(b: &[u8]) -> Option<IpAddr> {
     match b.len() {
         4 => <[u8; 4]>::try_from(b).ok().map(IpAddr::from),
@@ -68,8 +80,19 @@ pub(crate) fn ip_from_bytes(b: &[u8]) -> Option<IpAddr> {
 pub struct NameConstraintSet {
     /// Permitted subtrees (`None` = the extension has no permittedSubtrees).
     pub permitted: Option<Vec<AltName>>,
-    /// Excluded subtrees.
-    pub excluded: Vec<AltName>,
+    /// Excluded subtrees (`None` = the extension has no excludedSubtrees).
+    pub excluded: Option<Vec<AltName>>,
+}
+
+/// authorityKeyIdentifier, with which optional fields it carries.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuthorityKeyIdInfo {
+    /// keyIdentifier.
+    pub key_id: Option<Vec<u8>>,
+    /// Whether authorityCertIssuer is present.
+    pub has_issuer: bool,
+    /// Whether authorityCertSerialNumber is present.
+    pub has_serial: bool,
 }
 
 /// basicConstraints.
@@ -121,7 +144,8 @@ struct Inner {
     not_after: u64,
     spki: Vec<u8>,
     ski: Option<Vec<u8>>,
-    aki: Option<Vec<u8>>,
+    aki: Option<AuthorityKeyIdInfo>,
+    common_names: Vec<String>,
     basic_constraints: Option<BasicConstraintsInfo>,
     key_usage: Option<KeyUsageInfo>,
     eku: Option<Vec<ObjectIdentifier>>,
@@ -217,6 +241,7 @@ impl Certificate {
             spki,
             ski: None,
             aki: None,
+            common_names: crate::name::common_names(tbs.subject()),
             basic_constraints: None,
             key_usage: None,
             eku: None,
@@ -272,7 +297,11 @@ impl Certificate {
                 }
                 oids::ID_CE_AUTHORITY_KEY_IDENTIFIER => {
                     let aki = AuthorityKeyIdentifier::from_der(value).map_err(ctx)?;
-                    inner.aki = aki.key_identifier.map(|k| k.as_bytes().to_vec());
+                    inner.aki = Some(AuthorityKeyIdInfo {
+                        key_id: aki.key_identifier.map(|k| k.as_bytes().to_vec()),
+                        has_issuer: aki.authority_cert_issuer.is_some(),
+                        has_serial: aki.authority_cert_serial_number.is_some(),
+                    });
                 }
                 oids::ID_CE_NAME_CONSTRAINTS => {
                     let nc = NameConstraints::from_der(value).map_err(ctx)?;
@@ -281,12 +310,7 @@ impl Certificate {
                     };
                     inner.name_constraints = Some(NameConstraintSet {
                         permitted: nc.permitted_subtrees.as_ref().map(conv).transpose()?,
-                        excluded: nc
-                            .excluded_subtrees
-                            .as_ref()
-                            .map(conv)
-                            .transpose()?
-                            .unwrap_or_default(),
+                        excluded: nc.excluded_subtrees.as_ref().map(conv).transpose()?,
                     });
                 }
                 _ if ext.critical && !is_understood_critical(&id) => {
@@ -393,7 +417,26 @@ impl Certificate {
 
     /// authorityKeyIdentifier's keyIdentifier.
     pub fn authority_key_id(&self) -> Option<&[u8]> {
-        self.0.aki.as_deref()
+        self.0.aki.as_ref().and_then(|a| a.key_id.as_deref())
+    }
+
+    /// The whole authorityKeyIdentifier, when present.
+    pub fn authority_key_id_info(&self) -> Option<&AuthorityKeyIdInfo> {
+        self.0.aki.as_ref()
+    }
+
+    /// The subject's commonName values, as written.
+    pub fn common_names(&self) -> &[String] {
+        &self.0.common_names
+    }
+
+    /// Whether the extension `oid` is present, and if so whether it is critical.
+    pub fn extension_criticality(&self, oid: &ObjectIdentifier) -> Option<bool> {
+        self.0
+            .extension_oids
+            .iter()
+            .find(|(o, _)| o == oid)
+            .map(|(_, c)| *c)
     }
 
     /// basicConstraints, when present.
@@ -444,14 +487,6 @@ impl Certificate {
     /// The same subject and the same key: the identity used to refuse a certificate twice on a path.
     pub fn same_subject_and_key(&self, other: &Certificate) -> bool {
         self.0.subject == other.0.subject && self.0.spki == other.0.spki
-    }
-
-    /// The subject's common names (for display only; never used for host matching).
-    pub fn common_name(&self) -> Option<String> {
-        self.0
-            .subject_display
-            .split(',')
-            .find_map(|p| p.strip_prefix("CN=").map(str::to_string))
     }
 }
 

@@ -3,10 +3,12 @@
 //! Signature checks happen while the path is built (see `path.rs`).
 
 use crate::cert::{AltName, Certificate};
-use crate::crypto::{inspect_public_key, PublicKeyKind};
+use crate::crl::Crl;
+use crate::crypto::{inspect_public_key, parse_signature_algorithm, CryptoBackend, PublicKeyKind};
 use crate::error::{CertError, ErrorKind};
 use crate::name::{san_covers, ServerName};
 use crate::policy::{eku, Policy, Profile};
+use crate::rules::{self, Role};
 use crate::time::rfc3339;
 
 fn err(kind: ErrorKind, message: String) -> CertError {
@@ -18,25 +20,36 @@ pub(crate) fn evaluate(
     certs: &[&Certificate],
     anchored: bool,
     policy: &Policy,
+    backend: &dyn CryptoBackend,
 ) -> Vec<Vec<CertError>> {
     let mut out: Vec<Vec<CertError>> = vec![Vec::new(); certs.len()];
     let last = certs.len().saturating_sub(1);
-    for (depth, cert) in certs.iter().enumerate() {
+    for ((depth, cert), errors) in certs.iter().enumerate().zip(out.iter_mut()) {
         let is_anchor = anchored && depth == last;
-        let errors = &mut out[depth];
+        let role = if depth == 0 {
+            Role::Leaf
+        } else if is_anchor && cert.is_self_issued() {
+            Role::Root
+        } else {
+            Role::Intermediate
+        };
         check_validity(cert, policy, errors);
         check_critical(cert, errors);
         check_key(cert, policy, errors);
+        rules::check(cert, role, is_anchor, policy, errors);
         if depth == 0 {
             check_leaf_eku(cert, policy, errors);
             if let Some(name) = &policy.name {
-                check_name(cert, name, errors);
+                check_name(cert, name, policy, errors);
             }
         } else {
             check_issuer(cert, depth, is_anchor, certs, policy, errors);
         }
     }
-    check_name_constraints(certs, &mut out);
+    check_name_constraints(certs, policy, &mut out);
+    if !policy.crls.is_empty() {
+        check_revocation(certs, anchored, policy, backend, &mut out);
+    }
     out
 }
 
@@ -190,9 +203,9 @@ fn check_issuer(
     }
 }
 
-fn check_name(cert: &Certificate, name: &ServerName, errors: &mut Vec<CertError>) {
+fn check_name(cert: &Certificate, name: &ServerName, policy: &Policy, errors: &mut Vec<CertError>) {
     let sans = cert.subject_alt_names().unwrap_or_default();
-    if !san_covers(sans, name) {
+    if !san_covers(sans, name, policy.profile == Profile::WebPki) {
         let listed: Vec<String> = sans
             .iter()
             .filter(|s| matches!(s, AltName::Dns(_) | AltName::Ip(_)))
@@ -211,12 +224,16 @@ fn check_name(cert: &Certificate, name: &ServerName, errors: &mut Vec<CertError>
     }
 }
 
-/// Apply each CA's nameConstraints to the certificates below it.
-fn check_name_constraints(certs: &[&Certificate], out: &mut [Vec<CertError>]) {
+/// Apply each CA's nameConstraints to the certificates below it, within the comparison budget.
+fn check_name_constraints(certs: &[&Certificate], policy: &Policy, out: &mut [Vec<CertError>]) {
+    let mut comparisons: u64 = 0;
+    let limit = u64::from(policy.limits.max_name_constraint_checks);
     for (ca_depth, ca) in certs.iter().enumerate().skip(1) {
         let Some(nc) = ca.name_constraints() else {
             continue;
         };
+        let constraints =
+            nc.permitted.as_ref().map_or(0, Vec::len) + nc.excluded.as_ref().map_or(0, Vec::len);
         for (depth, cert) in certs.iter().enumerate().take(ca_depth) {
             // self-issued intermediates are exempt (RFC 5280 6.1.4 (b))
             if depth > 0 && cert.is_self_issued() {
@@ -229,21 +246,144 @@ fn check_name_constraints(certs: &[&Certificate], out: &mut [Vec<CertError>]) {
                     cert.subject().to_string(),
                 ));
             }
+            comparisons += (names.len() as u64) * (constraints as u64);
+            let Some(errs) = out.get_mut(depth) else {
+                continue;
+            };
+            if comparisons > limit {
+                errs.push(err(
+                    ErrorKind::BudgetExceeded,
+                    format!(
+                        "checking names against the name constraints of the CA at depth {ca_depth} needs more than {limit} comparisons"
+                    ),
+                ));
+                return;
+            }
             for name in &names {
-                if let Some(problem) = constraint_problem(name, &nc.permitted, &nc.excluded) {
-                    if let Some(errs) = out.get_mut(depth) {
-                        errs.push(err(
-                            ErrorKind::NameConstraints,
-                            format!(
-                                "{name} {problem} of the CA at depth {ca_depth} ({})",
-                                ca.subject()
-                            ),
-                        ));
-                    }
+                if let Some(problem) = constraint_problem(
+                    name,
+                    nc.permitted.as_deref(),
+                    nc.excluded.as_deref().unwrap_or_default(),
+                ) {
+                    errs.push(err(
+                        ErrorKind::NameConstraints,
+                        format!(
+                            "{name} {problem} of the CA at depth {ca_depth} ({})",
+                            ca.subject()
+                        ),
+                    ));
                 }
             }
         }
     }
+}
+
+/// Revocation from the caller's CRLs: every certificate below the anchor is looked up in the CRLs
+/// of its issuer (the next certificate up the path).
+fn check_revocation(
+    certs: &[&Certificate],
+    anchored: bool,
+    policy: &Policy,
+    backend: &dyn CryptoBackend,
+    out: &mut [Vec<CertError>],
+) {
+    let top = if anchored {
+        certs.len().saturating_sub(1)
+    } else {
+        certs.len()
+    };
+    for depth in 0..top {
+        let (Some(cert), Some(issuer)) = (certs.get(depth), certs.get(depth + 1)) else {
+            continue;
+        };
+        let Some(errs) = out.get_mut(depth) else {
+            continue;
+        };
+        let is_ca = depth > 0;
+        for crl in policy.crls.iter().filter(|c| crl_is_for(c, issuer)) {
+            let scope = crl.scope();
+            if (scope.only_ca && !is_ca) || (scope.only_user && is_ca) {
+                continue;
+            }
+            if let Err(problem) = crl_usable(crl, issuer, policy, backend) {
+                errs.push(err(
+                    ErrorKind::RevocationUnknown,
+                    format!(
+                        "the CRL from {} ({}) cannot be used: {problem}",
+                        crl.issuer(),
+                        crl.source()
+                    ),
+                ));
+                continue;
+            }
+            if let Some(date) = crl.revocation_of(cert.serial()) {
+                errs.push(err(
+                    ErrorKind::Revoked,
+                    format!(
+                        "serial {} was revoked at {} by {} (CRL {})",
+                        cert.serial_hex(),
+                        rfc3339(date),
+                        crl.issuer(),
+                        crl.source()
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+fn crl_is_for(crl: &Crl, issuer: &Certificate) -> bool {
+    crl.issuer_key() == issuer.subject_key()
+        && match (crl.authority_key_id(), issuer.subject_key_id()) {
+            (Some(a), Some(s)) => a == s,
+            _ => true,
+        }
+}
+
+fn crl_usable(
+    crl: &Crl,
+    issuer: &Certificate,
+    policy: &Policy,
+    backend: &dyn CryptoBackend,
+) -> Result<(), String> {
+    if let Some(u) = crl.unsupported().first() {
+        return Err(format!("{u} are not supported"));
+    }
+    if issuer.key_usage().is_some_and(|k| !k.crl_sign) {
+        return Err(format!(
+            "the issuer's keyUsage lacks cRLSign ({})",
+            issuer.subject()
+        ));
+    }
+    if !crl.has_crl_number() {
+        return Err("it has no cRLNumber (RFC 5280 5.2.3)".into());
+    }
+    if crl.this_update() > policy.time {
+        return Err(format!(
+            "it is not valid before {}",
+            rfc3339(crl.this_update())
+        ));
+    }
+    match crl.next_update() {
+        Some(n) if n < policy.time => {
+            return Err(format!("it is stale: nextUpdate was {}", rfc3339(n)))
+        }
+        None => return Err("it has no nextUpdate".into()),
+        _ => {}
+    }
+    if crl.signature_algorithm_der() != crl.tbs_signature_algorithm_der() {
+        return Err("its inner and outer signature algorithms differ".into());
+    }
+    let alg =
+        parse_signature_algorithm(crl.signature_algorithm_der()).map_err(|e| e.to_string())?;
+    backend
+        .verify(alg, issuer.spki_der(), crl.tbs_der(), crl.signature())
+        .map_err(|e| {
+            format!(
+                "its signature does not verify with the key of {}: {e}",
+                issuer.subject()
+            )
+        })
 }
 
 fn same_form(a: &AltName, b: &AltName) -> bool {
@@ -252,11 +392,11 @@ fn same_form(a: &AltName, b: &AltName) -> bool {
 
 fn constraint_problem(
     name: &AltName,
-    permitted: &Option<Vec<AltName>>,
+    permitted: Option<&[AltName]>,
     excluded: &[AltName],
 ) -> Option<&'static str> {
     for c in excluded.iter().filter(|c| same_form(c, name)) {
-        match subtree_match(name, c) {
+        match excluded_match(name, c) {
             Some(true) => return Some("is excluded by the name constraints"),
             None => return Some("cannot be checked against the name constraints"),
             Some(false) => {}
@@ -279,6 +419,24 @@ fn constraint_problem(
         }
     }
     None
+}
+
+/// Whether `name` may stand for a name inside the excluded subtree `base`. A wildcard dNSName
+/// `*.example.com` conflicts with an excluded `bar.example.com`, a name it would match
+/// (CVE-2025-61727: exclusions must hold for every name a wildcard can stand for).
+fn excluded_match(name: &AltName, base: &AltName) -> Option<bool> {
+    if let (AltName::Dns(n), AltName::Dns(b)) = (name, base) {
+        if let Some(suffix) = n.strip_prefix("*.") {
+            let b = b.to_ascii_lowercase();
+            let b = b.strip_suffix('.').unwrap_or(&b);
+            if b.split_once('.')
+                .is_some_and(|(_, parent)| parent.eq_ignore_ascii_case(suffix))
+            {
+                return Some(true);
+            }
+        }
+    }
+    subtree_match(name, base)
 }
 
 /// Whether `name` lies within the subtree `base` (same form); `None` when it cannot be evaluated.

@@ -64,6 +64,9 @@ pub enum ErrorKind {
     // 7xx: revocation
     /// The certificate is revoked by a supplied CRL.
     Revoked = 700,
+    /// A supplied CRL for the certificate's issuer cannot be used (stale, badly signed, out of
+    /// scope, ...), so its revocation status is unknown; certchain fails closed.
+    RevocationUnknown = 701,
 }
 
 impl ErrorKind {
@@ -90,6 +93,7 @@ impl ErrorKind {
         ErrorKind::PolicyViolation,
         ErrorKind::HostnameMismatch,
         ErrorKind::Revoked,
+        ErrorKind::RevocationUnknown,
     ];
 
     /// The stable numeric code (also used by the C ABI).
@@ -126,6 +130,7 @@ impl ErrorKind {
             ErrorKind::PolicyViolation => "policy_violation",
             ErrorKind::HostnameMismatch => "hostname_mismatch",
             ErrorKind::Revoked => "revoked",
+            ErrorKind::RevocationUnknown => "revocation_unknown",
         }
     }
 
@@ -149,6 +154,7 @@ impl ErrorKind {
             ErrorKind::UnknownCriticalExtension | ErrorKind::Malformed => 60,
             ErrorKind::Expired | ErrorKind::NotYetValid => 70,
             ErrorKind::Revoked => 80,
+            ErrorKind::RevocationUnknown => 75,
             ErrorKind::BudgetExceeded => 90,
         }
     }

@@ -25,6 +25,7 @@
 
 mod cert;
 mod checks;
+mod crl;
 pub mod crypto;
 mod error;
 pub mod ffi;
@@ -32,12 +33,14 @@ mod name;
 mod path;
 mod pem;
 pub mod policy;
+mod rules;
 mod store;
 mod time;
 
 pub use cert::{
     hex, oid_name, AltName, BasicConstraintsInfo, Certificate, KeyUsageInfo, NameConstraintSet,
 };
+pub use crl::Crl;
 pub use error::{CertError, Error, ErrorKind};
 pub use name::{NameKey, ServerName};
 pub use path::{ChainEntry, VerifiedChain, Verifier};

@@ -71,8 +71,28 @@ fn push_lv(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(bytes);
 }
 
+/// The commonName values of a name, as written (for display and the CA/B Forum CN rule; never
+/// used for host matching).
+pub(crate) fn common_names(name: &Name) -> Vec<String> {
+    const CN: const_oid::ObjectIdentifier = const_oid::db::rfc4519::CN;
+    name.iter()
+        .filter(|ava| ava.oid == CN)
+        .filter_map(|ava| {
+            let der = ava.value.to_der().ok()?;
+            directory_string(*der.first()?, ava.value.value())
+        })
+        .collect()
+}
+
 fn normalise_string(tag: u8, value: &[u8]) -> Option<String> {
-    let s = match tag {
+    let s = directory_string(tag, value)?;
+    let folded: Vec<&str> = s.split_whitespace().collect();
+    Some(folded.join(" ").to_lowercase())
+}
+
+/// A DirectoryString-like value as text, by its DER tag byte.
+fn directory_string(tag: u8, value: &[u8]) -> Option<String> {
+    Some(match tag {
         // UTF8String, PrintableString, TeletexString (read as Latin text), IA5String
         0x0C | 0x13 | 0x14 | 0x16 => String::from_utf8(value.to_vec()).ok()?,
         0x1E => {
@@ -95,9 +115,7 @@ fn normalise_string(tag: u8, value: &[u8]) -> Option<String> {
                 .collect::<Option<String>>()?
         }
         _ => return None,
-    };
-    let folded: Vec<&str> = s.split_whitespace().collect();
-    Some(folded.join(" ").to_lowercase())
+    })
 }
 
 /// The identity a leaf is checked against: a DNS name or an IP address.
@@ -188,10 +206,17 @@ pub fn dns_name_matches(pattern: &str, host: &str) -> bool {
     }
 }
 
-/// Whether any SAN of the leaf covers `name`.
-pub fn san_covers(sans: &[AltName], name: &ServerName) -> bool {
+/// Whether any SAN of the leaf covers `name`. With `public_suffix_rule` (the WebPKI profile), a
+/// wildcard whose base is a public suffix (`*.co.uk`, `*.s3.amazonaws.com`) matches nothing: no
+/// CA may issue one (CABF BR 3.2.2.6), so browsers ignore it.
+pub fn san_covers(sans: &[AltName], name: &ServerName, public_suffix_rule: bool) -> bool {
     sans.iter().any(|san| match (san, name) {
-        (AltName::Dns(p), ServerName::Dns(h)) => dns_name_matches(p, h),
+        (AltName::Dns(p), ServerName::Dns(h)) => {
+            dns_name_matches(p, h)
+                && !(public_suffix_rule
+                    && p.strip_prefix("*.")
+                        .is_some_and(crate::rules::is_public_suffix))
+        }
         (AltName::Ip(b), ServerName::Ip(ip)) => match ip {
             IpAddr::V4(v4) => b.as_slice() == v4.octets(),
             IpAddr::V6(v6) => b.as_slice() == v6.octets(),
@@ -239,16 +264,36 @@ mod tests {
     }
 
     #[test]
+    fn wildcards_over_public_suffixes_match_nothing_under_webpki() {
+        let sans = [AltName::Dns("*.s3.amazonaws.com".into())];
+        let host = ServerName::parse("bucket.s3.amazonaws.com").unwrap();
+        assert!(!san_covers(&sans, &host, true));
+        assert!(san_covers(&sans, &host, false));
+        let ok = [AltName::Dns("*.example.com".into())];
+        assert!(san_covers(
+            &ok,
+            &ServerName::parse("www.example.com").unwrap(),
+            true
+        ));
+    }
+
+    #[test]
     fn ip_sans() {
         let sans = [AltName::Ip(vec![192, 0, 2, 10])];
-        assert!(san_covers(&sans, &ServerName::parse("192.0.2.10").unwrap()));
+        assert!(san_covers(
+            &sans,
+            &ServerName::parse("192.0.2.10").unwrap(),
+            true
+        ));
         assert!(!san_covers(
             &sans,
-            &ServerName::parse("192.0.2.11").unwrap()
+            &ServerName::parse("192.0.2.11").unwrap(),
+            true
         ));
         assert!(!san_covers(
             &[AltName::Dns("192.0.2.10".into())],
-            &ServerName::parse("192.0.2.10").unwrap()
+            &ServerName::parse("192.0.2.10").unwrap(),
+            true
         ));
     }
 }

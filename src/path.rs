@@ -358,7 +358,7 @@ impl<'a> Search<'a> {
         extra: Option<(usize, CertError)>,
     ) -> Option<Vec<ChainEntry>> {
         let certs: Vec<&Certificate> = path.iter().map(|n| self.cert(*n)).collect();
-        let mut errors = evaluate(&certs, anchored, self.policy);
+        let mut errors = evaluate(&certs, anchored, self.policy, self.backend);
         if let Some((d, e)) = extra {
             if let Some(slot) = errors.get_mut(d) {
                 slot.push(e);

@@ -83,6 +83,8 @@ pub struct Limits {
     pub max_intermediates: usize,
     /// Certificates accepted in the presented chain (leaf included).
     pub max_chain_certificates: usize,
+    /// Name-versus-constraint comparisons per path.
+    pub max_name_constraint_checks: u32,
 }
 
 impl Default for Limits {
@@ -92,6 +94,7 @@ impl Default for Limits {
             max_path_steps: 200_000,
             max_intermediates: 10,
             max_chain_certificates: 256,
+            max_name_constraint_checks: 250_000,
         }
     }
 }
@@ -114,6 +117,8 @@ pub struct Policy {
     pub min_rsa_bits: u32,
     /// Work bounds.
     pub limits: Limits,
+    /// Certificate revocation lists to check the path against (none = no revocation checking).
+    pub crls: Vec<crate::crl::Crl>,
 }
 
 impl Policy {
@@ -127,7 +132,14 @@ impl Policy {
             profile: Profile::WebPki,
             min_rsa_bits: 2048,
             limits: Limits::default(),
+            crls: Vec::new(),
         }
+    }
+
+    /// Check the path against these CRLs.
+    pub fn with_crls(mut self, crls: Vec<crate::crl::Crl>) -> Policy {
+        self.crls = crls;
+        self
     }
 
     /// Check the leaf against this host name or IP address.

@@ -66,6 +66,9 @@ pub enum certchain_status {
 
     /// A certificate is revoked.
     CERTCHAIN_REVOKED = 700,
+    /// A supplied CRL for a certificate's issuer cannot be used (stale, badly signed, out of
+    /// scope), so the revocation status is unknown; verification fails closed.
+    CERTCHAIN_REVOCATION_UNKNOWN = 701,
 }
 
 impl certchain_status {
@@ -94,6 +97,7 @@ impl certchain_status {
             ErrorKind::PolicyViolation => S::CERTCHAIN_POLICY_VIOLATION,
             ErrorKind::HostnameMismatch => S::CERTCHAIN_HOSTNAME_MISMATCH,
             ErrorKind::Revoked => S::CERTCHAIN_REVOKED,
+            ErrorKind::RevocationUnknown => S::CERTCHAIN_REVOCATION_UNKNOWN,
         }
     }
 
@@ -124,6 +128,7 @@ impl certchain_status {
             S::CERTCHAIN_POLICY_VIOLATION => ErrorKind::PolicyViolation,
             S::CERTCHAIN_HOSTNAME_MISMATCH => ErrorKind::HostnameMismatch,
             S::CERTCHAIN_REVOKED => ErrorKind::Revoked,
+            S::CERTCHAIN_REVOCATION_UNKNOWN => ErrorKind::RevocationUnknown,
         })
     }
 }

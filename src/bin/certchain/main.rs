@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use certchain::{
-    parse_time, policy::eku, rfc3339, Bundle, ChainEntry, Error, ErrorKind, Policy, Profile,
+    parse_time, policy::eku, rfc3339, Bundle, ChainEntry, Crl, Error, ErrorKind, Policy, Profile,
     Purpose, ServerName, TrustStore, Verifier,
 };
 use clap::{Parser, Subcommand, ValueEnum};
@@ -74,6 +74,9 @@ struct VerifyArgs {
     /// The most intermediates allowed between the leaf and the trust anchor.
     #[arg(long = "max-depth", value_name = "N")]
     max_depth: Option<usize>,
+    /// Certificate revocation lists (PEM or DER) to check every certificate against. Repeatable.
+    #[arg(long = "crl", value_name = "FILE")]
+    crl: Vec<String>,
     /// Rule set: webpki (default) or rfc5280 (private PKIs).
     #[arg(long, value_enum, default_value = "webpki")]
     profile: ProfileArg,
@@ -202,6 +205,14 @@ fn build_policy(args: &VerifyArgs) -> Result<Policy, Error> {
             .collect::<Result<Vec<_>, _>>()?;
         policy = policy.with_required_ekus(ekus);
     }
+    if !args.crl.is_empty() {
+        let mut crls = Vec::new();
+        for f in &args.crl {
+            let (bytes, name) = read_input(f)?;
+            crls.extend(Crl::parse_bundle(&bytes, &name)?);
+        }
+        policy = policy.with_crls(crls);
+    }
     if let Some(n) = args.max_depth {
         let mut limits = policy.limits;
         limits.max_intermediates = n;
@@ -297,7 +308,7 @@ fn entry_json(depth: usize, e: &ChainEntry) -> Value {
         .subject_alt_names()
         .unwrap_or_default()
         .iter()
-        .map(|n| n.to_string())
+        .map(|n| n.value())
         .collect();
     json!({
         "depth": depth,

@@ -1,0 +1,232 @@
+//! Certificate revocation lists supplied by the caller (the core fetches nothing).
+//!
+//! A CRL is used for a certificate when its issuer is the certificate's issuer (same normalised
+//! name, and the same key identifier when both sides carry one). It must be signed by that
+//! issuer's key, the issuer's keyUsage (if any) must allow cRLSign, it must be current at the
+//! verification time (thisUpdate <= time <= nextUpdate), carry a cRLNumber (RFC 5280 5.2.3), and
+//! its scope (issuingDistributionPoint) must cover the certificate. A CRL that fails any of these
+//! makes the revocation status unknown, which fails closed.
+
+use std::ops::Range;
+
+use const_oid::db::rfc5280 as oids;
+use der::{Decode, Encode, Reader, SliceReader};
+use x509_cert::crl::CertificateList;
+use x509_cert::ext::pkix::crl::dp::IssuingDistributionPoint;
+use x509_cert::ext::pkix::{AuthorityKeyIdentifier, CrlNumber};
+
+use crate::error::{Error, ErrorKind};
+use crate::name::NameKey;
+use crate::pem::Bundle;
+
+/// A parsed CRL.
+#[derive(Clone, Debug)]
+pub struct Crl {
+    der: Vec<u8>,
+    tbs: Range<usize>,
+    outer_sig_alg: Range<usize>,
+    inner_sig_alg: Vec<u8>,
+    signature: Vec<u8>,
+    issuer: NameKey,
+    issuer_display: String,
+    this_update: u64,
+    next_update: Option<u64>,
+    revoked: Vec<(Vec<u8>, u64)>,
+    has_crl_number: bool,
+    aki: Option<Vec<u8>>,
+    scope: Scope,
+    unsupported: Vec<String>,
+    source: String,
+}
+
+/// Which certificates a CRL speaks for (issuingDistributionPoint).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Scope {
+    pub only_user: bool,
+    pub only_ca: bool,
+}
+
+fn bad(source: &str, msg: impl std::fmt::Display) -> Error {
+    Error::new(ErrorKind::Malformed, format!("{source}: CRL: {msg}"))
+}
+
+impl Crl {
+    /// Parse one DER CRL; `source` names it in errors.
+    pub fn from_der(der: &[u8], source: &str) -> Result<Crl, Error> {
+        let (tbs, alg) = {
+            let mut r = SliceReader::new(der).map_err(|e| bad(source, e))?;
+            let header = der::Header::decode(&mut r).map_err(|e| bad(source, e))?;
+            if header.tag() != der::Tag::Sequence {
+                return Err(bad(source, "does not start with a SEQUENCE"));
+            }
+            let start = usize::try_from(r.position()).map_err(|e| bad(source, e))?;
+            let tbs = r.tlv_bytes().map_err(|e| bad(source, e))?;
+            let alg = r.tlv_bytes().map_err(|e| bad(source, e))?;
+            (
+                start..start + tbs.len(),
+                start + tbs.len()..start + tbs.len() + alg.len(),
+            )
+        };
+        let list = CertificateList::<x509_cert::certificate::Rfc5280>::from_der(der)
+            .map_err(|e| bad(source, e))?;
+        let t = &list.tbs_cert_list;
+        let mut crl = Crl {
+            der: der.to_vec(),
+            tbs,
+            outer_sig_alg: alg,
+            inner_sig_alg: t.signature.to_der().map_err(|e| bad(source, e))?,
+            signature: list
+                .signature
+                .as_bytes()
+                .ok_or_else(|| bad(source, "signature has unused bits"))?
+                .to_vec(),
+            issuer: NameKey::from_name(&t.issuer)?,
+            issuer_display: t.issuer.to_string(),
+            this_update: t.this_update.to_unix_duration().as_secs(),
+            next_update: t.next_update.map(|n| n.to_unix_duration().as_secs()),
+            revoked: t
+                .revoked_certificates
+                .iter()
+                .flatten()
+                .map(|r| {
+                    (
+                        r.serial_number.as_bytes().to_vec(),
+                        r.revocation_date.to_unix_duration().as_secs(),
+                    )
+                })
+                .collect(),
+            has_crl_number: false,
+            aki: None,
+            scope: Scope::default(),
+            unsupported: Vec::new(),
+            source: source.to_string(),
+        };
+        for ext in t.crl_extensions.iter().flatten() {
+            let v = ext.extn_value.as_bytes();
+            match ext.extn_id {
+                oids::ID_CE_CRL_NUMBER => {
+                    CrlNumber::from_der(v).map_err(|e| bad(source, format!("cRLNumber: {e}")))?;
+                    crl.has_crl_number = true;
+                }
+                oids::ID_CE_AUTHORITY_KEY_IDENTIFIER => {
+                    let aki = AuthorityKeyIdentifier::from_der(v)
+                        .map_err(|e| bad(source, format!("authorityKeyIdentifier: {e}")))?;
+                    crl.aki = aki.key_identifier.map(|k| k.as_bytes().to_vec());
+                }
+                oids::ID_CE_ISSUING_DISTRIBUTION_POINT => {
+                    let idp = IssuingDistributionPoint::from_der(v)
+                        .map_err(|e| bad(source, format!("issuingDistributionPoint: {e}")))?;
+                    crl.scope = Scope {
+                        only_user: idp.only_contains_user_certs,
+                        only_ca: idp.only_contains_ca_certs,
+                    };
+                    if idp.indirect_crl {
+                        crl.unsupported.push("indirect CRLs".into());
+                    }
+                    if idp.only_some_reasons.is_some() {
+                        crl.unsupported.push("CRLs partitioned by reason".into());
+                    }
+                    if idp.only_contains_attribute_certs {
+                        crl.unsupported.push("attribute-certificate CRLs".into());
+                    }
+                }
+                oids::ID_CE_DELTA_CRL_INDICATOR => crl.unsupported.push("delta CRLs".into()),
+                _ if ext.critical => crl.unsupported.push(format!(
+                    "critical extension {}",
+                    crate::cert::oid_name(&ext.extn_id)
+                )),
+                _ => {}
+            }
+        }
+        Ok(crl)
+    }
+
+    /// Every CRL of a PEM (`X509 CRL` blocks) or DER input.
+    pub fn parse_bundle(bytes: &[u8], source: &str) -> Result<Vec<Crl>, Error> {
+        let trimmed = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        if trimmed.first() == Some(&0x30) {
+            return Ok(vec![Crl::from_der(trimmed, source)?]);
+        }
+        let bundle = Bundle::parse_allow_empty(bytes, source)?;
+        let crls = bundle
+            .skipped
+            .iter()
+            .filter(|b| b.label == "X509 CRL")
+            .map(|b| Crl::from_der(&b.der, &format!("{source}: line {}", b.line)))
+            .collect::<Result<Vec<_>, _>>()?;
+        if crls.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Malformed,
+                format!("{source}: no X509 CRL block found"),
+            ));
+        }
+        Ok(crls)
+    }
+
+    /// The CRL's DER.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The issuer, RFC 4514.
+    pub fn issuer(&self) -> &str {
+        &self.issuer_display
+    }
+
+    /// thisUpdate, Unix seconds.
+    pub fn this_update(&self) -> u64 {
+        self.this_update
+    }
+
+    /// nextUpdate, Unix seconds.
+    pub fn next_update(&self) -> Option<u64> {
+        self.next_update
+    }
+
+    /// Where the CRL came from (for messages).
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    pub(crate) fn issuer_key(&self) -> &NameKey {
+        &self.issuer
+    }
+    pub(crate) fn authority_key_id(&self) -> Option<&[u8]> {
+        self.aki.as_deref()
+    }
+    pub(crate) fn tbs_der(&self) -> &[u8] {
+        self.der.get(self.tbs.clone()).unwrap_or_default()
+    }
+    pub(crate) fn signature_algorithm_der(&self) -> &[u8] {
+        self.der.get(self.outer_sig_alg.clone()).unwrap_or_default()
+    }
+    pub(crate) fn tbs_signature_algorithm_der(&self) -> &[u8] {
+        &self.inner_sig_alg
+    }
+    pub(crate) fn signature(&self) -> &[u8] {
+        &self.signature
+    }
+    pub(crate) fn has_crl_number(&self) -> bool {
+        self.has_crl_number
+    }
+    pub(crate) fn scope(&self) -> Scope {
+        self.scope
+    }
+    pub(crate) fn unsupported(&self) -> &[String] {
+        &self.unsupported
+    }
+    /// The revocation date of `serial`, if the CRL lists it.
+    pub(crate) fn revocation_of(&self, serial: &[u8]) -> Option<u64> {
+        self.revoked
+            .iter()
+            .find(|(s, _)| s == serial)
+            .map(|(_, d)| *d)
+    }
+}
+
+impl PartialEq for Crl {
+    fn eq(&self, other: &Self) -> bool {
+        self.der == other.der
+    }
+}
+impl Eq for Crl {}
