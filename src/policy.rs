@@ -142,6 +142,23 @@ impl Policy {
         self
     }
 
+    /// The default WebPKI policy (CA/Browser Forum rules on top of RFC 5280) at time 0; set the
+    /// time with [`Policy::at`].
+    pub fn webpki() -> Policy {
+        Policy::new(0)
+    }
+
+    /// The RFC 5280 policy, for private PKIs, at time 0; set the time with [`Policy::at`].
+    pub fn rfc5280() -> Policy {
+        Policy::new(0).with_profile(Profile::Rfc5280)
+    }
+
+    /// Set the verification time (Unix seconds).
+    pub fn at(mut self, time: u64) -> Policy {
+        self.time = time;
+        self
+    }
+
     /// Check the leaf against this host name or IP address.
     pub fn with_name(mut self, name: crate::name::ServerName) -> Policy {
         self.name = Some(name);

@@ -300,3 +300,63 @@ fn inputs_are_never_modified() {
     let after: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).unwrap()).collect();
     assert_eq!(before, after);
 }
+
+#[test]
+fn crl_option() {
+    let run = |crls: &[&str], chain: &str| {
+        let mut c = certchain();
+        c.args([
+            "verify",
+            "--roots",
+            "fixtures/crl/root.pem",
+            "--at",
+            "@1748736000",
+        ]);
+        for f in crls {
+            c.args(["--crl", f]);
+        }
+        c.arg(chain).output().unwrap()
+    };
+    let out = run(
+        &["fixtures/crl/int.crl.pem"],
+        "fixtures/crl/revoked-chain.pem",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("error: revoked at depth 0 (CN=revoked.crl.example.test): serial 1002 was revoked at 2025-04-15T00:00:00Z by CN=Certchain CRL Intermediate"), "{text}");
+    let out = run(
+        &[
+            "fixtures/crl/int.crl.pem",
+            "fixtures/crl/root-empty.crl.pem",
+        ],
+        "fixtures/crl/good-chain.pem",
+    );
+    assert_eq!(out.status.code(), Some(0));
+    exit_2(
+        &[
+            "verify",
+            "--crl",
+            "fixtures/crl/garbage.crl.pem",
+            "fixtures/crl/good-chain.pem",
+        ],
+        "fixtures/crl/garbage.crl.pem: line 1: CRL:",
+    );
+    exit_2(
+        &[
+            "verify",
+            "--crl",
+            "fixtures/crl/none.pem",
+            "fixtures/crl/good-chain.pem",
+        ],
+        "fixtures/crl/none.pem",
+    );
+    exit_2(
+        &[
+            "verify",
+            "--crl",
+            "fixtures/rsa/root.pem",
+            "fixtures/crl/good-chain.pem",
+        ],
+        "no X509 CRL block",
+    );
+}

@@ -1,12 +1,13 @@
 //! Golden tests: each `tests/golden/*.test` file names a chain, a trust store, a time, a host and
 //! the expected per-depth story (`depth=N SUBJECT`, `  error: KIND`, then `OK` or
-//! `error: KIND at depth N`). One runner, readable diffs.
+//! `error: KIND at depth N`). Optional keys: `untrusted:`, `purpose:`, `max-depth:`, `crl:`
+//! (repeatable). One runner, readable diffs.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use certchain::{
-    parse_time, Bundle, ChainEntry, Limits, Policy, Purpose, ServerName, TrustStore, Verifier,
+    parse_time, Bundle, ChainEntry, Crl, Limits, Policy, Purpose, ServerName, TrustStore, Verifier,
 };
 
 fn root() -> PathBuf {
@@ -54,6 +55,7 @@ fn run(file: &Path) -> Result<(), String> {
     let mut host = None;
     let mut purpose = Purpose::ServerAuth;
     let mut max_depth = None;
+    let mut crls = Vec::new();
     for line in head.lines() {
         if line.starts_with('#') || line.trim().is_empty() {
             continue;
@@ -75,6 +77,10 @@ fn run(file: &Path) -> Result<(), String> {
                 }
             }
             "max-depth" => max_depth = Some(v.parse::<usize>().map_err(|e| e.to_string())?),
+            "crl" => {
+                let bytes = std::fs::read(root().join(v)).map_err(|e| format!("{v}: {e}"))?;
+                crls.extend(Crl::parse_bundle(&bytes, v).map_err(|e| e.to_string())?);
+            }
             _ => return Err(format!("unknown key {k}")),
         }
     }
@@ -82,7 +88,9 @@ fn run(file: &Path) -> Result<(), String> {
     for u in &untrusted {
         certs.extend(load(u).certificates);
     }
-    let mut policy = Policy::new(time.ok_or("no time")?).with_purpose(purpose);
+    let mut policy = Policy::new(time.ok_or("no time")?)
+        .with_purpose(purpose)
+        .with_crls(crls);
     if let Some(h) = host {
         policy = policy.with_name(ServerName::parse(&h).map_err(|e| e.to_string())?);
     }
