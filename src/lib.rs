@@ -25,6 +25,7 @@
 
 mod cert;
 mod checks;
+mod covers;
 pub mod crypto;
 mod error;
 pub mod ffi;
@@ -38,6 +39,7 @@ mod time;
 pub use cert::{
     hex, oid_name, AltName, BasicConstraintsInfo, Certificate, KeyUsageInfo, NameConstraintSet,
 };
+pub use covers::covers_name;
 pub use error::{CertError, Error, ErrorKind};
 pub use name::{NameKey, ServerName};
 pub use path::{ChainEntry, VerifiedChain, Verifier};
