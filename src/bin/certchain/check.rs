@@ -110,6 +110,8 @@ pub struct PathCert {
     pub source: Option<Item>,
     /// Whether it is the trust anchor.
     pub trust_anchor: bool,
+    /// Found by issuer name after the verifier stopped (its signature is not verified).
+    pub by_name: bool,
 }
 
 /// The outcome of `--fix-chain`.
@@ -288,7 +290,12 @@ fn read_limited(path: &str) -> Result<(Vec<u8>, String), String> {
 const CERT_LABELS: &[&str] = &["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"];
 
 /// The certificates of a certificate file, with findings about its encoding and blocks.
-fn read_certificates(bytes: &[u8], file: &str, findings: &mut Vec<Finding>) -> Vec<Item> {
+fn read_certificates(
+    bytes: &[u8],
+    file: &str,
+    findings: &mut Vec<Finding>,
+    unreadable: &mut usize,
+) -> Vec<Item> {
     let mut items = Vec::new();
     if scan::looks_like_der(bytes) {
         findings.push(Finding::new(
@@ -339,6 +346,7 @@ fn read_certificates(bytes: &[u8], file: &str, findings: &mut Vec<Finding>) -> V
         let loc = Loc::file(file).block(b.index).line(b.line);
         if CERT_LABELS.contains(&b.label.as_str()) {
             let Some(der) = b.der.as_deref() else {
+                *unreadable += 1;
                 continue;
             };
             let der = if b.label == "TRUSTED CERTIFICATE" {
@@ -353,14 +361,21 @@ fn read_certificates(bytes: &[u8], file: &str, findings: &mut Vec<Finding>) -> V
                     block: b.index,
                     line: b.line,
                 }),
-                Err(e) if !b.had_problem => findings.push(Finding::new(
-                    "malformed-certificate",
-                    Severity::Error,
-                    loc,
-                    format!("the block decodes, but not to a certificate: {}", e.message()),
-                    "replace the block with the certificate as your CA issued it",
-                )),
-                Err(_) => {}
+                Err(e) => {
+                    *unreadable += 1;
+                    if !b.had_problem {
+                        findings.push(Finding::new(
+                            "malformed-certificate",
+                            Severity::Error,
+                            loc,
+                            format!(
+                                "the block decodes, but not to a certificate: {}",
+                                e.message()
+                            ),
+                            "replace the block with the certificate as your CA issued it",
+                        ));
+                    }
+                }
             }
         } else if b.label.ends_with("PRIVATE KEY") {
             findings.push(Finding::new(
@@ -412,7 +427,8 @@ fn check_bytes(
     ctx: &Context,
 ) -> Report {
     let mut findings = Vec::new();
-    let items = read_certificates(bytes, cert_file, &mut findings);
+    let mut unreadable = 0usize;
+    let items = read_certificates(bytes, cert_file, &mut findings, &mut unreadable);
     let mut report = Report {
         cert_file: cert_file.to_string(),
         key_file: key.map(|(_, n)| n.clone()),
@@ -448,7 +464,7 @@ fn check_bytes(
     // the key
     let key_file = key.map(|(bytes, name)| {
         let scanned = scan::scan(bytes);
-        if scan::looks_like_der(bytes) {
+        if scan::looks_like_der(bytes) || (scanned.blocks.is_empty() && scan::looks_binary(bytes)) {
             findings.push(Finding::new(
                 "der-not-pem",
                 Severity::Error,
@@ -499,7 +515,7 @@ fn check_bytes(
                 .is_some_and(|p| &p == k)
         })
     };
-    let leaf_idx = unique
+    let end_entity = unique
         .iter()
         .position(spki_matches)
         .or_else(|| {
@@ -507,8 +523,33 @@ fn check_bytes(
                 .iter()
                 .position(|i| !is_ca(&i.cert) && !i.cert.is_self_issued())
         })
-        .or_else(|| unique.iter().position(|i| !is_ca(&i.cert)))
-        .unwrap_or(0);
+        .or_else(|| unique.iter().position(|i| !is_ca(&i.cert)));
+    if end_entity.is_none() && unreadable > 0 {
+        // Only CA certificates are readable: the leaf is most likely the unreadable block, and
+        // judging a CA certificate as the server's would only add noise.
+        findings.push(Finding::new(
+            "no-leaf-certificate",
+            Severity::Error,
+            Loc::file(cert_file),
+            format!(
+                "every readable certificate is a CA certificate; the leaf is probably in the unreadable block{} reported above",
+                if unreadable == 1 { "" } else { "s" }
+            ),
+            "repair the leaf's block (or copy the certificate again from your CA), then check again",
+        ));
+        if let Some((name, kf)) = &key_file {
+            if let KeyFile::Key { public, format, .. } = kf {
+                report.key_desc = Some(format!("{format}, {}", public.describe()));
+            } else if let Some(first) = unique.first() {
+                report.key_desc = key_finding(kf, name, first, &mut findings);
+            }
+        }
+        report::sort(&mut findings);
+        report.certificates = unique;
+        report.findings = findings;
+        return report;
+    }
+    let leaf_idx = end_entity.unwrap_or(0);
     let Some(leaf_item) = unique.get(leaf_idx).or(unique.first()).cloned() else {
         return report;
     };
@@ -566,7 +607,10 @@ fn check_bytes(
     } else {
         entries
     };
-    if let Some(e) = failure.as_ref().filter(|_| entries.iter().all(|x| x.errors.is_empty())) {
+    if let Some(e) = failure
+        .as_ref()
+        .filter(|_| entries.iter().all(|x| x.errors.is_empty()))
+    {
         // a failure outside any path (budget, limits)
         findings.push(Finding::new(
             &e.kind().as_str().replace('_', "-"),
@@ -576,7 +620,6 @@ fn check_bytes(
             fix_for_kind(e.kind()),
         ));
     }
-    let anchored = entries.last().is_some_and(|e| e.trust_anchor);
     let find_item = |c: &Certificate, anchor: bool| -> Option<Item> {
         unique
             .iter()
@@ -589,25 +632,36 @@ fn check_bytes(
             })
             .cloned()
     };
-    let path: Vec<PathCert> = entries
+    let mut path: Vec<PathCert> = entries
         .iter()
         .map(|e| PathCert {
             cert: e.certificate.clone(),
             source: find_item(&e.certificate, e.trust_anchor),
             trust_anchor: e.trust_anchor,
+            by_name: false,
         })
         .collect();
+    // Where the core stopped short of an anchor (a weak or bad signature, a too long chain), go
+    // on by issuer names, so order, extras and the other certificates' problems are still seen.
+    let pool: Vec<Item> = unique.iter().chain(ctx.untrusted.iter()).cloned().collect();
+    extend_by_names(&mut path, &pool, &ctx.store, &find_item);
+    let anchored = path.last().is_some_and(|p| p.trust_anchor);
 
     // per depth: time, key strength, signature algorithm, and the core's other findings
-    let top = entries.len().saturating_sub(1);
-    for (depth, (e, pc)) in entries.iter().zip(&path).enumerate() {
+    let top = path.len().saturating_sub(1);
+    let no_errors = Vec::new();
+    for (depth, pc) in path.iter().enumerate() {
+        let errors = entries
+            .get(depth)
+            .filter(|_| !pc.by_name)
+            .map_or(&no_errors, |e| &e.errors);
         let loc = match &pc.source {
             Some(it) => it.loc().depth(depth),
-            None => Loc::default().depth(depth).subject(e.certificate.subject()),
+            None => Loc::default().depth(depth).subject(pc.cert.subject()),
         };
-        let role = role(depth, e.trust_anchor);
-        time_findings(&e.certificate, role, &loc, ctx, &mut findings);
-        if let Some(bits) = certinfo::rsa_bits(&e.certificate).filter(|b| *b < 2048) {
+        let role = role(depth, pc.trust_anchor);
+        time_findings(&pc.cert, role, &loc, ctx, &mut findings);
+        if let Some(bits) = certinfo::rsa_bits(&pc.cert).filter(|b| *b < 2048) {
             findings.push(Finding::new(
                 "weak-key",
                 Severity::Error,
@@ -619,9 +673,9 @@ fn check_bytes(
                 },
             ));
         }
-        if !e.trust_anchor {
+        if !pc.trust_anchor {
             if let Err(SignatureError::WeakAlgorithm(alg)) =
-                parse_signature_algorithm(e.certificate.signature_algorithm_der())
+                parse_signature_algorithm(pc.cert.signature_algorithm_der())
             {
                 findings.push(Finding::new(
                     "weak-signature",
@@ -635,16 +689,15 @@ fn check_bytes(
                 ));
             }
         }
-        for err in &e.errors {
+        for err in errors {
             match err.kind {
+                // reported above (once per depth), below (the path's end) or per --host
                 ErrorKind::Expired
                 | ErrorKind::NotYetValid
                 | ErrorKind::WeakKey
                 | ErrorKind::WeakSignature
+                | ErrorKind::UnknownIssuer
                 | ErrorKind::HostnameMismatch => {}
-                ErrorKind::UnknownIssuer if depth == top => {
-                    findings.push(unknown_issuer(&e.certificate, depth, loc.clone(), ctx));
-                }
                 kind => findings.push(Finding::new(
                     &kind.as_str().replace('_', "-"),
                     Severity::Error,
@@ -654,13 +707,15 @@ fn check_bytes(
                 )),
             }
         }
+        if depth == top && !anchored {
+            findings.push(unknown_issuer(&pc.cert, depth, loc.clone(), ctx));
+        }
     }
 
     // the file's own certificates: the root, order, extras
     let on_path = |it: &Item| {
-        path.iter().any(|p| {
-            p.cert == it.cert || (p.trust_anchor && p.cert.same_subject_and_key(&it.cert))
-        })
+        path.iter()
+            .any(|p| p.cert == it.cert || (p.trust_anchor && p.cert.same_subject_and_key(&it.cert)))
     };
     for (depth, pc) in path.iter().enumerate() {
         let Some(it) = pc.source.as_ref().filter(|i| i.file == cert_file) else {
@@ -762,6 +817,57 @@ fn check_bytes(
     report
 }
 
+/// Extend a path that ends short of an anchor by issuer names (AKI/SKI agreement first): the
+/// trust store's anchors, then the file's and `--untrusted` certificates not yet on the path.
+fn extend_by_names(
+    path: &mut Vec<PathCert>,
+    pool: &[Item],
+    store: &TrustStore,
+    find_item: &dyn Fn(&Certificate, bool) -> Option<Item>,
+) {
+    while let Some(top) = path.last() {
+        if top.trust_anchor || top.cert.is_self_issued() || path.len() > 32 {
+            return;
+        }
+        let child = top.cert.clone();
+        let kid_rank = |c: &Certificate| match (child.authority_key_id(), c.subject_key_id()) {
+            (Some(a), Some(s)) if a == s => 0u8,
+            (Some(_), Some(_)) => 2,
+            _ => 1,
+        };
+        let fresh = |c: &Certificate| !path.iter().any(|p| p.cert.same_subject_and_key(c));
+        let mut anchors: Vec<&Certificate> = store
+            .by_subject(child.issuer_key())
+            .filter(|c| fresh(c))
+            .collect();
+        anchors.sort_by_key(|c| kid_rank(c));
+        if let Some(a) = anchors.first() {
+            let a = (*a).clone();
+            path.push(PathCert {
+                source: find_item(&a, true),
+                cert: a,
+                trust_anchor: true,
+                by_name: true,
+            });
+            return;
+        }
+        let mut issuers: Vec<&Item> = pool
+            .iter()
+            .filter(|i| i.cert.subject_key() == child.issuer_key() && fresh(&i.cert))
+            .collect();
+        issuers.sort_by_key(|i| kid_rank(&i.cert));
+        let Some(next) = issuers.first().map(|i| (*i).clone()) else {
+            return;
+        };
+        path.push(PathCert {
+            cert: next.cert.clone(),
+            source: Some(next),
+            trust_anchor: false,
+            by_name: true,
+        });
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Role {
     Leaf,
@@ -826,8 +932,12 @@ fn time_findings(c: &Certificate, role: Role, loc: &Loc, ctx: &Context, out: &mu
                 ),
                 match role {
                     Role::Leaf => "renew it now and deploy the new certificate",
-                    Role::Intermediate => "get your CA's replacement intermediate and deploy it with the leaf",
-                    Role::Anchor => "move to a chain under the CA's newer root before this one expires",
+                    Role::Intermediate => {
+                        "get your CA's replacement intermediate and deploy it with the leaf"
+                    }
+                    Role::Anchor => {
+                        "move to a chain under the CA's newer root before this one expires"
+                    }
                 },
             ));
         }
@@ -939,7 +1049,7 @@ fn key_finding(kf: &KeyFile, name: &str, leaf: &Item, out: &mut Vec<Finding>) ->
                 format!("the key is encrypted ({format}); certchain never decrypts keys, so it cannot check that it matches the leaf"),
                 "nginx needs ssl_password_file for an encrypted key (or decrypt it once: openssl pkey -in KEY -out KEY.plain, mode 0600)",
             ));
-            Some(format!("{format} (encrypted)"))
+            Some(format.to_string())
         }
         KeyFile::Unsupported { what, line } => {
             out.push(Finding::new(
@@ -983,10 +1093,17 @@ fn fix_for_kind(kind: ErrorKind) -> &'static str {
 
 /// Write the path (leaf and intermediates, no anchor) to `out`, atomically.
 fn fix_chain(report: &Report, out: &str) -> Result<Fixed, String> {
-    if !report.path.last().is_some_and(|p| p.trust_anchor) {
-        return Ok(Fixed::Refused(
-            "no path from the leaf to a trust anchor, so there is no chain to write; fix the errors above first".into(),
-        ));
+    if !report
+        .path
+        .last()
+        .is_some_and(|p| p.trust_anchor && !p.by_name)
+    {
+        let why = if report.path.last().is_some_and(|p| p.trust_anchor) {
+            "the path to the trust anchor was completed by names only (see the signature errors above), so it is not a verified chain; fix those first"
+        } else {
+            "no path from the leaf to a trust anchor, so there is no chain to write; fix the errors above first"
+        };
+        return Ok(Fixed::Refused(why.into()));
     }
     let mut pem = String::new();
     let mut count = 0;
@@ -1065,28 +1182,34 @@ pub fn write_report_body(
         )?;
     }
     if !r.path.is_empty() {
-        let width = r
+        let rows: Vec<(String, String, String)> = r
             .path
             .iter()
-            .map(|p| p.cert.subject().chars().count())
-            .max()
-            .unwrap_or(0);
-        for (d, p) in r.path.iter().enumerate() {
+            .map(|p| {
+                let mut source = path_source(p, &r.cert_file);
+                if p.by_name {
+                    source.push_str(" (by name)");
+                }
+                (
+                    p.cert.subject().to_string(),
+                    source,
+                    validity_note(&p.cert, ctx.time),
+                )
+            })
+            .collect();
+        let w1 = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+        let w2 = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
+        for (d, (subject, source, note)) in rows.iter().enumerate() {
             let head = if d == 0 { label("path") } else { pad("", 8) };
             writeln!(
                 out,
-                "{indent}{head} depth {d}  {}  {}  {}",
-                pad(p.cert.subject(), width),
-                pad(&path_source(p, &r.cert_file), 14),
-                validity_note(&p.cert, ctx.time)
+                "{indent}{head} depth {d}  {}  {}  {note}",
+                pad(subject, w1),
+                pad(source, w2)
             )?;
         }
         if !r.path.last().is_some_and(|p| p.trust_anchor) {
-            writeln!(
-                out,
-                "{indent}{} (no trust anchor reached)",
-                pad("", 8)
-            )?;
+            writeln!(out, "{indent}{} (no trust anchor reached)", pad("", 8))?;
         }
     }
     if !r.findings.is_empty() {
@@ -1096,7 +1219,12 @@ pub fn write_report_body(
     Ok(())
 }
 
-fn write_text(out: &mut impl Write, r: &Report, ctx: &Context, style: Style) -> std::io::Result<()> {
+fn write_text(
+    out: &mut impl Write,
+    r: &Report,
+    ctx: &Context,
+    style: Style,
+) -> std::io::Result<()> {
     write_report_body(out, r, ctx, style, "", true)?;
     match &r.fixed {
         Some(Fixed::Written { path, count }) => writeln!(
@@ -1105,7 +1233,9 @@ fn write_text(out: &mut impl Write, r: &Report, ctx: &Context, style: Style) -> 
             count.saturating_sub(1),
             if *count == 2 { "" } else { "s" }
         )?,
-        Some(Fixed::Refused(why)) => writeln!(out, "{}: {why}", style.error("not writing --fix-chain"))?,
+        Some(Fixed::Refused(why)) => {
+            writeln!(out, "{}: {why}", style.error("not writing --fix-chain"))?
+        }
         None => {}
     }
     let c = r.counts();
@@ -1133,6 +1263,7 @@ pub fn report_json(r: &Report, ctx: &Context) -> Value {
                 "not_after": rfc3339(p.cert.not_after()),
                 "days_left": certinfo::days_between(ctx.time, p.cert.not_after()),
                 "trust_anchor": p.trust_anchor,
+                "by_name": p.by_name,
                 "file": p.source.as_ref().map(|s| s.file.clone()),
                 "block": p.source.as_ref().map(|s| s.block),
             })

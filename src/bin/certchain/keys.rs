@@ -254,14 +254,16 @@ fn pkcs8_key(der: &[u8]) -> Result<PublicKey, KeyError> {
 }
 
 fn sec1_key(der: &[u8], outer_curve: Option<ObjectIdentifier>) -> Result<PublicKey, KeyError> {
-    let k = sec1::EcPrivateKey::from_der(der)
-        .map_err(|e| malformed("not a SEC1 EC private key", e))?;
+    let k =
+        sec1::EcPrivateKey::from_der(der).map_err(|e| malformed("not a SEC1 EC private key", e))?;
     let curve = k
         .parameters
         .and_then(|p| p.named_curve())
         .or(outer_curve)
         .ok_or_else(|| {
-            KeyError::Malformed("the EC key names no curve (and no EC PARAMETERS block does)".into())
+            KeyError::Malformed(
+                "the EC key names no curve (and no EC PARAMETERS block does)".into(),
+            )
         })?;
     let derived = match curve {
         SECP256R1 => p256::SecretKey::from_slice(k.private_key)
@@ -349,7 +351,10 @@ mod tests {
             KeyFile::Malformed { line: 1, .. }
         ));
         let s = scan::scan(b"no key here\n");
-        assert!(matches!(read_key_file(b"no key here\n", &s), KeyFile::Malformed { .. }));
+        assert!(matches!(
+            read_key_file(b"no key here\n", &s),
+            KeyFile::Malformed { .. }
+        ));
         assert!(matches!(
             read_key_file(&[0x30, 0x82, 0, 1, 0], &scan::Scan::default()),
             KeyFile::Malformed { .. }

@@ -61,7 +61,10 @@ fn tokenize(src: &str, file: &str) -> Result<Vec<Token>, String> {
                 }
             }
             '{' => {
-                out.push(Token { tok: Tok::Open, line });
+                out.push(Token {
+                    tok: Tok::Open,
+                    line,
+                });
                 chars.next();
             }
             '}' => {
@@ -72,7 +75,10 @@ fn tokenize(src: &str, file: &str) -> Result<Vec<Token>, String> {
                 chars.next();
             }
             ';' => {
-                out.push(Token { tok: Tok::Semi, line });
+                out.push(Token {
+                    tok: Tok::Semi,
+                    line,
+                });
                 chars.next();
             }
             '"' | '\'' => {
@@ -342,7 +348,9 @@ fn glob_match(pattern: &str, name: &str) -> bool {
 fn glob_at(p: &[char], n: &[char]) -> bool {
     match p.split_first() {
         None => n.is_empty(),
-        Some(('*', rest)) => (0..=n.len()).any(|i| n.get(i..).is_some_and(|tail| glob_at(rest, tail))),
+        Some(('*', rest)) => {
+            (0..=n.len()).any(|i| n.get(i..).is_some_and(|tail| glob_at(rest, tail)))
+        }
         Some(('?', rest)) => n.split_first().is_some_and(|(_, t)| glob_at(rest, t)),
         Some(('[', rest)) => {
             let Some((c, tail)) = n.split_first() else {
@@ -373,7 +381,9 @@ fn glob_at(p: &[char], n: &[char]) -> bool {
             }
             hit != negate && glob_at(after, tail)
         }
-        Some((x, rest)) => n.split_first().is_some_and(|(c, t)| c == x && glob_at(rest, t)),
+        Some((x, rest)) => n
+            .split_first()
+            .is_some_and(|(c, t)| c == x && glob_at(rest, t)),
     }
 }
 
@@ -424,7 +434,10 @@ fn socket(listen: &str) -> String {
 /// The TLS server blocks of `http` and `stream` contexts.
 fn tls_servers(top: &[Directive]) -> Vec<Server> {
     let mut out = Vec::new();
-    for ctx in top.iter().filter(|d| d.name == "http" || d.name == "stream") {
+    for ctx in top
+        .iter()
+        .filter(|d| d.name == "http" || d.name == "stream")
+    {
         let context = if ctx.name == "http" { "http" } else { "stream" };
         let body = ctx.children.as_deref().unwrap_or_default();
         let outer_certs = values(body, "ssl_certificate");
@@ -433,7 +446,13 @@ fn tls_servers(top: &[Directive]) -> Vec<Server> {
         // `ssl` on a listen socket applies to every server block on that socket
         let mut ssl_sockets: Vec<String> = Vec::new();
         for s in &servers {
-            for l in s.children.as_deref().unwrap_or_default().iter().filter(|d| d.name == "listen") {
+            for l in s
+                .children
+                .as_deref()
+                .unwrap_or_default()
+                .iter()
+                .filter(|d| d.name == "listen")
+            {
                 if l.args.iter().skip(1).any(|a| a == "ssl" || a == "quic") {
                     if let Some(addr) = l.args.first() {
                         ssl_sockets.push(socket(addr));
@@ -578,7 +597,9 @@ fn check_server(server: Server, base: &Path, ctx: &Context) -> ServerResult {
                 "server-name-not-checked",
                 Severity::Info,
                 val_loc(n),
-                format!("server_name {raw} is {why}; certchain does not guess which names it serves"),
+                format!(
+                    "server_name {raw} is {why}; certchain does not guess which names it serves"
+                ),
                 "check the concrete names with certchain check --cert FILE --host NAME",
             )),
             None => match ServerName::parse(raw) {
@@ -618,7 +639,9 @@ fn check_server(server: Server, base: &Path, ctx: &Context) -> ServerResult {
             ));
         }
         let skip_cert = not_checked(cert, "ssl_certificate");
-        let skip_key = key.as_ref().and_then(|k| not_checked(k, "ssl_certificate_key"));
+        let skip_key = key
+            .as_ref()
+            .and_then(|k| not_checked(k, "ssl_certificate_key"));
         let cert_path = resolve(base, &cert.raw);
         let key_path = key.as_ref().map(|k| resolve(base, &k.raw));
         if let Some(f) = skip_cert {
@@ -693,7 +716,11 @@ pub fn run(conf: &str, ctx: &Context, format: Format, style: Style) -> u8 {
     let mut out = std::io::stdout().lock();
     let _ = match format {
         Format::Text => write_text(&mut out, conf, &loader.files, &results, total, ctx, style),
-        Format::Json => writeln!(out, "{}", to_json(conf, &loader.files, &results, total, ctx)),
+        Format::Json => writeln!(
+            out,
+            "{}",
+            to_json(conf, &loader.files, &results, total, ctx)
+        ),
     };
     if total.errors > 0 {
         1
@@ -835,7 +862,11 @@ mod tests {
     use super::*;
 
     fn words(src: &str) -> Vec<Tok> {
-        tokenize(src, "t").unwrap().into_iter().map(|t| t.tok).collect()
+        tokenize(src, "t")
+            .unwrap()
+            .into_iter()
+            .map(|t| t.tok)
+            .collect()
     }
 
     #[test]
@@ -843,9 +874,19 @@ mod tests {
         let w = |s: &str| Tok::Word(s.to_string());
         assert_eq!(
             words("a 'b c' \"d\\\"e\" # comment ; {\nf ${g}h;}"),
-            vec![w("a"), w("b c"), w("d\"e"), w("f"), w("${g}h"), Tok::Semi, Tok::Close]
+            vec![
+                w("a"),
+                w("b c"),
+                w("d\"e"),
+                w("f"),
+                w("${g}h"),
+                Tok::Semi,
+                Tok::Close
+            ]
         );
-        assert!(tokenize("a \"b;", "t").unwrap_err().contains("t:1: unterminated"));
+        assert!(tokenize("a \"b;", "t")
+            .unwrap_err()
+            .contains("t:1: unterminated"));
     }
 
     #[test]
@@ -867,12 +908,22 @@ mod tests {
         };
         let toks = tokenize("http {\n server {\n listen 443 ssl\n }\n}\n", "x.conf").unwrap();
         let mut pos = 0;
-        let e = l.parse_block(&toks, &mut pos, "x.conf", 0, None).unwrap_err();
-        assert_eq!(e, "x.conf:4: unexpected \"}\" (missing \";\" after listen?)");
+        let e = l
+            .parse_block(&toks, &mut pos, "x.conf", 0, None)
+            .unwrap_err();
+        assert_eq!(
+            e,
+            "x.conf:4: unexpected \"}\" (missing \";\" after listen?)"
+        );
         let toks = tokenize("http {\n", "x.conf").unwrap();
         let mut pos = 0;
-        let e = l.parse_block(&toks, &mut pos, "x.conf", 0, None).unwrap_err();
-        assert!(e.starts_with("x.conf:1: the block opened here is never closed"), "{e}");
+        let e = l
+            .parse_block(&toks, &mut pos, "x.conf", 0, None)
+            .unwrap_err();
+        assert!(
+            e.starts_with("x.conf:1: the block opened here is never closed"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -261,18 +261,34 @@ mod tests {
 
     #[test]
     fn locations_read_naturally() {
-        let l = Loc::file("a.pem").block(2).line(24).depth(1).subject("CN=I");
+        let l = Loc::file("a.pem")
+            .block(2)
+            .line(24)
+            .depth(1)
+            .subject("CN=I");
         assert_eq!(l.describe("a.pem"), "block 2 (line 24), depth 1 (CN=I)");
-        assert_eq!(l.describe("b.pem"), "a.pem, block 2 (line 24), depth 1 (CN=I)");
+        assert_eq!(
+            l.describe("b.pem"),
+            "a.pem, block 2 (line 24), depth 1 (CN=I)"
+        );
         assert_eq!(Loc::file("a.pem").line(3).describe("a.pem"), "line 3");
-        assert_eq!(Loc::default().subject("CN=R").depth(2).describe("x"), "depth 2 (CN=R)");
+        assert_eq!(
+            Loc::default().subject("CN=R").depth(2).describe("x"),
+            "depth 2 (CN=R)"
+        );
     }
 
     #[test]
     fn errors_sort_first_and_lines_align() {
         let mut f = vec![
             Finding::new("b", Severity::Info, Loc::default(), "m1", "f1"),
-            Finding::new("long-id", Severity::Error, Loc::file("x").line(2), "m2", "f2"),
+            Finding::new(
+                "long-id",
+                Severity::Error,
+                Loc::file("x").line(2),
+                "m2",
+                "f2",
+            ),
         ];
         sort(&mut f);
         assert_eq!(f[0].id, "long-id");

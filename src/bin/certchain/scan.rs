@@ -58,7 +58,10 @@ pub fn looks_like_der(bytes: &[u8]) -> bool {
 
 /// Whether the input holds bytes that never occur in PEM text.
 pub fn looks_binary(bytes: &[u8]) -> bool {
-    strip_bom(bytes).iter().take(4096).any(|&b| b == 0 || b >= 0x80)
+    strip_bom(bytes)
+        .iter()
+        .take(4096)
+        .any(|&b| b == 0 || b >= 0x80)
 }
 
 fn strip_bom(bytes: &[u8]) -> &[u8] {
@@ -88,11 +91,15 @@ pub fn scan(bytes: &[u8]) -> Scan {
         last_line = line_no;
         let line = String::from_utf8_lossy(trim_end(raw));
         let line = line.as_ref();
-        let begin = line.find("-----BEGIN ");
+        // A BEGIN counts at the start of a line, or after indentation (which OpenSSL does not
+        // accept: reported); prose that mentions "-----BEGIN" is text.
+        let begin_anywhere = line.find("-----BEGIN ");
+        let begin = begin_anywhere.filter(|p| line.get(..*p).is_some_and(|t| t.trim().is_empty()));
         let end = line.find("-----END ");
 
         if let Some(mut block) = open.take() {
             if let Some(epos) = end.filter(|e| begin.is_none_or(|b| *e < b)) {
+                let begin = begin_anywhere.filter(|b| *b > epos);
                 if epos != 0 && !block.problem {
                     out.problem(
                         line_no,
@@ -373,7 +380,19 @@ mod tests {
         assert!(s.blocks[0].proc_type_encrypted());
         assert_eq!(s.problems.len(), 1);
         assert_eq!(s.problems[0].line, 9);
-        assert!(s.problems[0].message.contains("END Y does not close BEGIN X"));
+        assert!(s.problems[0]
+            .message
+            .contains("END Y does not close BEGIN X"));
+    }
+
+    #[test]
+    fn prose_is_not_a_block_but_indentation_is_reported() {
+        let s = scan(b"no -----BEGIN line here\n");
+        assert!(s.blocks.is_empty() && s.problems.is_empty());
+        let s = scan(b"  -----BEGIN X-----\nAAEC\n-----END X-----\n");
+        assert_eq!(s.blocks.len(), 1);
+        assert_eq!(s.problems.len(), 1);
+        assert!(s.problems[0].message.contains("does not start its line"));
     }
 
     #[test]

@@ -234,7 +234,11 @@ fn write_text(
         } else {
             String::new()
         };
-        writeln!(out, "{}", style.bold(&format!("certificate {}{at}", s.index)))?;
+        writeln!(
+            out,
+            "{}",
+            style.bold(&format!("certificate {}{at}", s.index))
+        )?;
         for (k, v) in rows(s, time) {
             writeln!(out, "  {} {v}", pad(k, 10))?;
         }
