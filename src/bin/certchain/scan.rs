@@ -208,15 +208,13 @@ fn start_block(out: &mut Scan, index: usize, line: usize, text: &str, problem: b
             "malformed BEGIN boundary (expected -----BEGIN LABEL-----)",
         );
         problem = true;
-    } else if text.get(11..).is_some_and(|t| t.contains("-----END ")) {
-        if !problem {
-            out.problem(
-                line,
-                Some(index),
-                "BEGIN and END on one line: a PEM block needs its base64 body on lines of its own",
-            );
-            problem = true;
-        }
+    } else if !problem && text.get(11..).is_some_and(|t| t.contains("-----END ")) {
+        out.problem(
+            line,
+            Some(index),
+            "BEGIN and END on one line: a PEM block needs its base64 body on lines of its own",
+        );
+        problem = true;
     }
     let label = label.unwrap_or_else(|| {
         text.trim_start_matches("-----BEGIN ")
