@@ -338,53 +338,86 @@ fn expand(pattern: &str, base: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
-/// Shell-style matching of one path component: `*`, `?`, `[abc]`, `[a-z]`, `[!x]`.
+/// Shell-style matching of one path component: `*`, `?`, `[abc]`, `[a-z]`, `[!x]`. Iterative,
+/// backtracking only to the last `*`, so no pattern can make it slow.
 fn glob_match(pattern: &str, name: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();
     let n: Vec<char> = name.chars().collect();
-    glob_at(&p, &n)
-}
-
-fn glob_at(p: &[char], n: &[char]) -> bool {
-    match p.split_first() {
-        None => n.is_empty(),
-        Some(('*', rest)) => {
-            (0..=n.len()).any(|i| n.get(i..).is_some_and(|tail| glob_at(rest, tail)))
-        }
-        Some(('?', rest)) => n.split_first().is_some_and(|(_, t)| glob_at(rest, t)),
-        Some(('[', rest)) => {
-            let Some((c, tail)) = n.split_first() else {
-                return false;
-            };
-            let Some(close) = rest.iter().skip(1).position(|x| *x == ']').map(|i| i + 1) else {
-                // no closing bracket: a literal '['
-                return *c == '[' && glob_at(rest, tail);
-            };
-            let (class, after) = rest.split_at(close);
-            let after = after.get(1..).unwrap_or_default();
-            let (negate, class) = match class.split_first() {
-                Some(('!' | '^', r)) => (true, r),
-                _ => (false, class),
-            };
-            let mut hit = false;
-            let mut i = 0;
-            while let Some(&x) = class.get(i) {
-                if class.get(i + 1) == Some(&'-') {
-                    if let Some(&y) = class.get(i + 2) {
-                        hit |= x <= *c && *c <= y;
-                        i += 3;
+    let (mut pi, mut ni) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        let c = n.get(ni).copied().unwrap_or_default();
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ni));
+                pi += 1;
+                continue;
+            }
+            Some('?') => {
+                pi += 1;
+                ni += 1;
+                continue;
+            }
+            Some('[') => {
+                if let Some((hit, len)) = class_match(p.get(pi + 1..).unwrap_or_default(), c) {
+                    if hit {
+                        pi += 1 + len;
+                        ni += 1;
                         continue;
                     }
+                } else if c == '[' {
+                    // no closing bracket: a literal '['
+                    pi += 1;
+                    ni += 1;
+                    continue;
                 }
-                hit |= x == *c;
-                i += 1;
             }
-            hit != negate && glob_at(after, tail)
+            Some(x) if *x == c => {
+                pi += 1;
+                ni += 1;
+                continue;
+            }
+            _ => {}
         }
-        Some((x, rest)) => n
-            .split_first()
-            .is_some_and(|(c, t)| c == x && glob_at(rest, t)),
+        match star {
+            Some((sp, sn)) => {
+                pi = sp + 1;
+                ni = sn + 1;
+                star = Some((sp, sn + 1));
+            }
+            None => return false,
+        }
     }
+    p.get(pi..).unwrap_or_default().iter().all(|x| *x == '*')
+}
+
+/// Match `c` against the class starting after `[`: (whether it matches, chars consumed incl.
+/// the closing `]`), or `None` when the class is not closed.
+fn class_match(class: &[char], c: char) -> Option<(bool, usize)> {
+    let close = class
+        .iter()
+        .skip(1)
+        .position(|x| *x == ']')
+        .map(|i| i + 1)?;
+    let body = class.get(..close)?;
+    let (negate, body) = match body.split_first() {
+        Some(('!' | '^', r)) => (true, r),
+        _ => (false, body),
+    };
+    let mut hit = false;
+    let mut i = 0;
+    while let Some(&x) = body.get(i) {
+        if body.get(i + 1) == Some(&'-') {
+            if let Some(&y) = body.get(i + 2) {
+                hit |= x <= c && c <= y;
+                i += 3;
+                continue;
+            }
+        }
+        hit |= x == c;
+        i += 1;
+    }
+    Some((hit != negate, close + 1))
 }
 
 /// A value from the configuration and where it was written.
@@ -898,6 +931,12 @@ mod tests {
         assert!(!glob_match("[!a-c]*", "beta"));
         assert!(glob_match("*", ""));
         assert!(glob_match("a[", "a["));
+        assert!(glob_match("*.c*f", "x.conf"));
+        assert!(!glob_match("?", ""));
+        assert!(glob_match("[]]", "]"));
+        // a pattern that makes naive backtracking exponential
+        let name = "a".repeat(60);
+        assert!(!glob_match("*a*a*a*a*a*a*a*a*a*a*b", &name));
     }
 
     #[test]
