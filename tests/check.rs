@@ -1052,3 +1052,43 @@ fn nginx_configuration_errors_exit_2_with_file_and_line() {
     let (code, _) = nginx("fixtures/check/nginx/absent.conf");
     assert_eq!(code, 2);
 }
+
+// ---------------------------------------------------------------- colour
+
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    // script(1) gives the command a terminal; without it this test has nothing to run on
+    let has_script = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_script {
+        eprintln!("script(1) not found: terminal colour not tested");
+        return;
+    }
+    let bin = assert_cmd::cargo::cargo_bin("certchain");
+    let cmd = format!(
+        "{} check --cert {F}/expires-soon/cert.pem --roots {F}/root.pem --at {AT}",
+        bin.display()
+    );
+    let run = |no_color: Option<&str>| {
+        let mut c = std::process::Command::new("script");
+        c.current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["-qec", &cmd, "/dev/null"])
+            .env_remove("NO_COLOR");
+        if let Some(v) = no_color {
+            c.env("NO_COLOR", v);
+        }
+        let out = c.output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let tty = run(None);
+    assert!(tty.contains("\x1b[33mwarning\x1b[0m"), "{tty:?}");
+    assert!(tty.contains("\x1b[1mexpires-soon\x1b[0m"), "{tty:?}");
+    let plain = run(Some("1"));
+    assert!(
+        plain.contains("warning  expires-soon  block 1"),
+        "{plain:?}"
+    );
+    assert!(!plain.contains('\x1b'), "{plain:?}");
+}
