@@ -593,6 +593,18 @@ fn weak_signature_and_weak_key() {
     assert_eq!(ids(&v), ["weak-signature"]);
     assert_eq!(v["path"][2]["by_name"], true);
 
+    let (code, v) = check(&["--cert", &cert("weak-signature/md5.pem")]);
+    assert_eq!(code, 1);
+    let f = only(&v, "weak-signature");
+    assert_finding(f, "error", Some(1), Some(0), Some("CN=md5.example.test"));
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("md5WithRSAEncryption"),
+        "{f:#}"
+    );
+
     let (code, v) = check(&["--cert", &cert("weak-key/cert.pem")]);
     assert_eq!(code, 1);
     let f = only(&v, "weak-key");
