@@ -25,6 +25,7 @@
 
 mod cert;
 mod checks;
+mod covers;
 mod crl;
 pub mod crypto;
 mod error;
@@ -40,6 +41,7 @@ mod time;
 pub use cert::{
     hex, oid_name, AltName, BasicConstraintsInfo, Certificate, KeyUsageInfo, NameConstraintSet,
 };
+pub use covers::covers_name;
 pub use crl::Crl;
 pub use error::{CertError, Error, ErrorKind};
 pub use name::{NameKey, ServerName};

@@ -44,6 +44,8 @@ struct ExtensionRule {
     presence: Presence,
     criticality: Criticality,
     webpki_only: bool,
+    /// Self-issued certificates are exempt from the presence requirement.
+    except_self_issued: bool,
     cite: &'static str,
 }
 
@@ -53,6 +55,7 @@ const LEAF: &[Role] = &[Role::Leaf];
 const ROOT: &[Role] = &[Role::Root];
 
 const EXTENSION_RULES: &[ExtensionRule] = &[
+    // A self-signed certificate (a root, or a self-signed leaf) has no other authority to name.
     ExtensionRule {
         oid: oids::ID_CE_AUTHORITY_KEY_IDENTIFIER,
         name: "authorityKeyIdentifier",
@@ -60,6 +63,7 @@ const EXTENSION_RULES: &[ExtensionRule] = &[
         presence: Presence::Must,
         criticality: Criticality::NonCritical,
         webpki_only: false,
+        except_self_issued: true,
         cite: "RFC 5280 4.2.1.1",
     },
     ExtensionRule {
@@ -69,6 +73,7 @@ const EXTENSION_RULES: &[ExtensionRule] = &[
         presence: Presence::May,
         criticality: Criticality::NonCritical,
         webpki_only: false,
+        except_self_issued: false,
         cite: "RFC 5280 4.2.1.1",
     },
     ExtensionRule {
@@ -78,6 +83,7 @@ const EXTENSION_RULES: &[ExtensionRule] = &[
         presence: Presence::Must,
         criticality: Criticality::NonCritical,
         webpki_only: false,
+        except_self_issued: false,
         cite: "RFC 5280 4.2.1.2",
     },
     ExtensionRule {
@@ -87,6 +93,7 @@ const EXTENSION_RULES: &[ExtensionRule] = &[
         presence: Presence::May,
         criticality: Criticality::NonCritical,
         webpki_only: false,
+        except_self_issued: false,
         cite: "RFC 5280 4.2.1.2",
     },
     ExtensionRule {
@@ -96,6 +103,7 @@ const EXTENSION_RULES: &[ExtensionRule] = &[
         presence: Presence::May, // absence is reported as not_a_ca by the path checks
         criticality: Criticality::Critical,
         webpki_only: false,
+        except_self_issued: false,
         cite: "RFC 5280 4.2.1.9",
     },
     ExtensionRule {
@@ -105,6 +113,7 @@ const EXTENSION_RULES: &[ExtensionRule] = &[
         presence: Presence::MustNot,
         criticality: Criticality::Either,
         webpki_only: false,
+        except_self_issued: false,
         cite: "RFC 5280 4.2.1.10",
     },
     ExtensionRule {
@@ -114,6 +123,7 @@ const EXTENSION_RULES: &[ExtensionRule] = &[
         presence: Presence::MustNot,
         criticality: Criticality::Either,
         webpki_only: true,
+        except_self_issued: false,
         cite: "CABF BR 7.1.2.1.2",
     },
 ];
@@ -140,7 +150,7 @@ pub(crate) fn check(
         }
         let crit = cert.extension_criticality(&rule.oid);
         match (rule.presence, crit) {
-            (Presence::Must, None) => out.push(violation(format!(
+            (Presence::Must, None) if !(rule.except_self_issued && cert.is_self_issued()) => out.push(violation(format!(
                 "{} is missing ({}: it is required in this certificate)",
                 rule.name, rule.cite
             ))),

@@ -14,6 +14,16 @@ use certchain::{
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::{json, Value};
 
+mod certinfo;
+mod check;
+mod files;
+mod keys;
+mod nginx;
+mod report;
+mod scan;
+mod show;
+mod style;
+
 #[derive(Parser)]
 #[command(
     name = "certchain",
@@ -29,6 +39,10 @@ struct Cli {
 enum Command {
     /// Verify a chain file (leaf first, then intermediates, as nginx's ssl_certificate).
     Verify(VerifyArgs),
+    /// Find everything wrong with a certificate file and its key before nginx does.
+    Check(check::CheckArgs),
+    /// Print every certificate of a file: names, validity, key, extensions, fingerprint.
+    Show(show::ShowArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -103,6 +117,8 @@ fn main() -> ExitCode {
     }));
     let result = std::panic::catch_unwind(|| match cli.command {
         Command::Verify(args) => verify(&args),
+        Command::Check(args) => check::run(&args),
+        Command::Show(args) => show::run(&args),
     });
     ExitCode::from(result.unwrap_or(2))
 }

@@ -1,0 +1,101 @@
+//! Writing output files: never over an input, and atomically (a temporary file in the same
+//! directory, flushed to disk, then renamed over the target).
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The path `p` resolves to (symbolic links followed), also when the file does not exist yet.
+fn resolved(p: &Path) -> Option<PathBuf> {
+    if let Ok(c) = fs::canonicalize(p) {
+        return Some(c);
+    }
+    let name = p.file_name()?;
+    let parent = match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    fs::canonicalize(parent).ok().map(|d| d.join(name))
+}
+
+#[cfg(unix)]
+fn same_inode(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (fs::metadata(a), fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_inode(_: &Path, _: &Path) -> bool {
+    false
+}
+
+/// An error when `out` is (or would overwrite) one of `inputs` — by name, through a symbolic
+/// link, or as a hard link to the same file.
+pub fn refuse_if_input(out: &str, inputs: &[&str]) -> Result<(), String> {
+    let out_path = Path::new(out);
+    if out == "-" {
+        return Err("--fix-chain needs a file name, not -".into());
+    }
+    if out_path.is_dir() {
+        return Err(format!("--fix-chain {out}: is a directory"));
+    }
+    let target = resolved(out_path)
+        .ok_or_else(|| format!("--fix-chain {out}: its directory does not exist"))?;
+    for input in inputs.iter().filter(|i| **i != "-") {
+        let p = Path::new(input);
+        let same = resolved(p).is_some_and(|r| r == target) || same_inode(p, out_path);
+        if same {
+            return Err(format!(
+                "--fix-chain {out} is the input {input}; write the fixed chain to a new file"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Write `data` to `out` atomically: a temporary file next to it, fsync, rename, fsync of the
+/// directory. The temporary file is removed if anything fails.
+pub fn write_atomically(out: &str, data: &[u8]) -> Result<(), String> {
+    let out_path = Path::new(out);
+    let dir = match out_path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = out_path
+        .file_name()
+        .ok_or_else(|| format!("{out}: not a file name"))?
+        .to_string_lossy()
+        .into_owned();
+    let mut attempt = 0u32;
+    let (tmp, mut file) = loop {
+        let tmp = dir.join(format!(
+            ".{name}.certchain-{}-{attempt}.tmp",
+            std::process::id()
+        ));
+        match OpenOptions::new().write(true).create_new(true).open(&tmp) {
+            Ok(f) => break (tmp, f),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
+                attempt += 1;
+            }
+            Err(e) => return Err(format!("{}: {e}", tmp.display())),
+        }
+    };
+    let result = (|| -> std::io::Result<()> {
+        file.write_all(data)?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&tmp, out_path)?;
+        // make the rename itself durable
+        if let Ok(d) = File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    result.map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        format!("{out}: {e}")
+    })
+}
