@@ -150,10 +150,11 @@ pub(crate) fn check(
         }
         let crit = cert.extension_criticality(&rule.oid);
         match (rule.presence, crit) {
-            (Presence::Must, None) if !(rule.except_self_issued && cert.is_self_issued()) => out.push(violation(format!(
-                "{} is missing ({}: it is required in this certificate)",
-                rule.name, rule.cite
-            ))),
+            (Presence::Must, None) if !(rule.except_self_issued && cert.is_self_issued()) => out
+                .push(violation(format!(
+                    "{} is missing ({}: it is required in this certificate)",
+                    rule.name, rule.cite
+                ))),
             (Presence::MustNot, Some(_)) => out.push(violation(format!(
                 "{} must not be present in this certificate ({})",
                 rule.name, rule.cite
