@@ -549,3 +549,35 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod anchor_tests {
+    use super::*;
+
+    /// Every root of the embedded Mozilla set passes the default profile's rules as a trust
+    /// anchor at a time inside its validity window: the profile rules must not reject real roots.
+    #[test]
+    fn every_mozilla_root_is_an_acceptable_anchor() {
+        let store = crate::TrustStore::mozilla();
+        let mut bad = Vec::new();
+        for root in store.anchors() {
+            let policy = Policy::new(root.not_before() + 1);
+            // the root as the anchor above some leaf (depth 1)
+            let mut errors = Vec::new();
+            check_validity(root, &policy, &mut errors);
+            check_critical(root, &mut errors);
+            check_key(root, &policy, &mut errors);
+            rules::check(root, Role::Root, true, &policy, &mut errors);
+            check_issuer(root, 1, true, &[root, root], &policy, &mut errors);
+            if !errors.is_empty() {
+                bad.push(format!("{}: {:?}", root.subject(), errors));
+            }
+        }
+        assert!(
+            bad.is_empty(),
+            "{} roots rejected:\n{}",
+            bad.len(),
+            bad.join("\n")
+        );
+    }
+}

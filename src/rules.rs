@@ -51,6 +51,7 @@ struct ExtensionRule {
 
 const CA: &[Role] = &[Role::Intermediate, Role::Root];
 const NOT_ROOT: &[Role] = &[Role::Leaf, Role::Intermediate];
+const INTERMEDIATE: &[Role] = &[Role::Intermediate];
 const LEAF: &[Role] = &[Role::Leaf];
 const ROOT: &[Role] = &[Role::Root];
 
@@ -76,10 +77,12 @@ const EXTENSION_RULES: &[ExtensionRule] = &[
         except_self_issued: false,
         cite: "RFC 5280 4.2.1.1",
     },
+    // A root is trusted by configuration, and one root of the Mozilla set (TWCA Global Root CA)
+    // has no subjectKeyIdentifier: required of intermediates only (see limbo-exceptions.json).
     ExtensionRule {
         oid: oids::ID_CE_SUBJECT_KEY_IDENTIFIER,
         name: "subjectKeyIdentifier",
-        roles: CA,
+        roles: INTERMEDIATE,
         presence: Presence::Must,
         criticality: Criticality::NonCritical,
         webpki_only: false,
@@ -89,7 +92,7 @@ const EXTENSION_RULES: &[ExtensionRule] = &[
     ExtensionRule {
         oid: oids::ID_CE_SUBJECT_KEY_IDENTIFIER,
         name: "subjectKeyIdentifier",
-        roles: LEAF,
+        roles: &[Role::Leaf, Role::Root],
         presence: Presence::May,
         criticality: Criticality::NonCritical,
         webpki_only: false,
