@@ -360,3 +360,25 @@ fn crl_option() {
         "no X509 CRL block",
     );
 }
+
+#[test]
+fn client_purpose_reports_the_client_names() {
+    let out = certchain()
+        .args([
+            "verify",
+            "--roots",
+            "fixtures/rsa/root.pem",
+            "--at",
+            "@1748736000",
+            "--purpose",
+            "client",
+            "--eku",
+            "server-auth",
+            "fixtures/rsa/chain.pem",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("depth=0 CN=rsa.example.test\n  client names: DNS:rsa.example.test, DNS:*.rsa.example.test\n"), "{text}");
+}

@@ -280,7 +280,11 @@ fn verify(args: &VerifyArgs) -> u8 {
     };
     let mut out = std::io::stdout().lock();
     let _ = match args.format {
-        Format::Text => write_text(&mut out, &outcome),
+        Format::Text => write_text(
+            &mut out,
+            &outcome,
+            matches!(args.purpose, PurposeArg::Client),
+        ),
         Format::Json => writeln!(out, "{}", to_json(&outcome)),
     };
     code
@@ -296,7 +300,8 @@ fn report_input_error(format: Format, e: &Error) {
     }
 }
 
-fn write_text(out: &mut impl Write, outcome: &Outcome) -> std::io::Result<()> {
+/// The per-depth story; for a client certificate, also the names it identifies the client by.
+fn write_text(out: &mut impl Write, outcome: &Outcome, client: bool) -> std::io::Result<()> {
     let entries: &[ChainEntry] = match outcome {
         Outcome::Verified(v) => v.entries(),
         Outcome::Failed(e) => e.path(),
@@ -308,6 +313,18 @@ fn write_text(out: &mut impl Write, outcome: &Outcome) -> std::io::Result<()> {
             ""
         };
         writeln!(out, "depth={depth} {}{anchor}", e.certificate.subject())?;
+        if client && depth == 0 {
+            let names: Vec<String> = e
+                .certificate
+                .subject_alt_names()
+                .unwrap_or_default()
+                .iter()
+                .map(|n| n.to_string())
+                .collect();
+            if !names.is_empty() {
+                writeln!(out, "  client names: {}", names.join(", "))?;
+            }
+        }
         for err in &e.errors {
             writeln!(out, "  error: {}: {}", err.kind, err.message)?;
         }
