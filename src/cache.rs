@@ -21,11 +21,16 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use sha2::{Digest, Sha256};
 
+use crate::cert::Certificate;
 use crate::crypto::PreparedKey;
+use crate::error::{Error, ErrorKind};
+use crate::path::{VerifiedChain, Verifier};
+use crate::policy::Policy;
 
 /// Default sizes (functions, not associated consts, so cbindgen leaves them out of the C header).
 const SIGNATURES_BY_DEFAULT: usize = 4096;
 const KEYS_BY_DEFAULT: usize = 1024;
+const CERTS_BY_DEFAULT: usize = 256;
 
 /// Shards per cache: a power of two, enough that 2-8 threads seldom meet on one lock.
 const SHARDS: usize = 16;
@@ -307,6 +312,69 @@ impl KeyCache {
             hits: self.map.hits.load(Ordering::Relaxed),
             misses: self.map.misses.load(Ordering::Relaxed),
         }
+    }
+}
+
+/// Parsed intermediates, keyed by SHA-256 of their DER: a certificate is a pure function of its
+/// bytes, so a hit is exactly what parsing again would give.
+#[derive(Debug)]
+pub(crate) struct CertCache {
+    map: ClockMap<[u8; 32], Certificate>,
+}
+
+impl Default for CertCache {
+    fn default() -> Self {
+        CertCache {
+            map: ClockMap::new(CERTS_BY_DEFAULT),
+        }
+    }
+}
+
+impl CertCache {
+    /// The parsed certificate for `der`, parsing (and remembering) it if it is new.
+    fn parse(&self, der: &[u8]) -> Result<Certificate, Error> {
+        let key: [u8; 32] = Sha256::digest(der).into();
+        if let Some(c) = self.map.get(usize::from(key[0]), &key) {
+            return Ok(c);
+        }
+        let c = Certificate::from_der(der)?;
+        self.map.insert(usize::from(key[0]), key, c.clone());
+        Ok(c)
+    }
+}
+
+impl Verifier {
+    /// Verify a chain given as DER certificates, `chain[0]` the leaf and the rest candidate
+    /// intermediates in any order. The size limit is checked before anything is parsed; each
+    /// certificate is parsed once, and with the caches on an intermediate seen before (up to
+    /// 256 of them) is not parsed again. Same verdicts as [`Verifier::verify`].
+    ///
+    /// # Errors
+    /// A certificate that does not parse (`malformed`), too many certificates
+    /// (`budget_exceeded`), or the verification's failure.
+    pub fn verify_der(&self, chain: &[&[u8]], policy: &Policy) -> Result<VerifiedChain, Error> {
+        if chain.len() > policy.limits.max_chain_certificates {
+            return Err(Error::new(
+                ErrorKind::BudgetExceeded,
+                format!(
+                    "the chain has {} certificates, more than the limit of {}",
+                    chain.len(),
+                    policy.limits.max_chain_certificates
+                ),
+            ));
+        }
+        let (leaf, rest) = chain.split_first().ok_or_else(|| {
+            Error::new(ErrorKind::InvalidArgument, "the chain holds no certificate")
+        })?;
+        let leaf = Certificate::from_der(leaf)?;
+        let intermediates = rest
+            .iter()
+            .map(|der| match self.cert_cache() {
+                Some(cache) => cache.parse(der),
+                None => Certificate::from_der(der),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        self.verify_leaf(&leaf, &intermediates, policy)
     }
 }
 

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::cache::{KeyCache, SignatureCache};
+use crate::cache::{CertCache, KeyCache, SignatureCache};
 use crate::cert::Certificate;
 use crate::checks::evaluate;
 use crate::crypto::{default_backend, parse_signature_algorithm, CryptoBackend, SignatureError};
@@ -66,6 +66,7 @@ pub struct Verifier {
     backend: Arc<dyn CryptoBackend>,
     signatures: Option<Arc<SignatureCache>>,
     keys: Option<Arc<KeyCache>>,
+    certs: Option<Arc<CertCache>>,
 }
 
 impl Verifier {
@@ -84,15 +85,18 @@ impl Verifier {
             backend,
             signatures: Some(Arc::new(SignatureCache::default())),
             keys: Some(Arc::new(KeyCache::default())),
+            certs: Some(Arc::new(CertCache::default())),
         }
     }
 
-    /// The same verifier with no signature cache and no intermediate key cache: every
-    /// signature is verified on every call (trust anchors' keys are still decoded once, by the
-    /// store). Caching never changes a verdict; this is for measuring, or to bound memory.
+    /// The same verifier with no caches (signatures, intermediate keys, parsed intermediates
+    /// for [`Verifier::verify_der`]): every signature is verified on every call (trust anchors'
+    /// keys are still decoded once, by the store). Caching never changes a verdict; this is for
+    /// measuring, or to bound memory.
     pub fn without_cache(mut self) -> Verifier {
         self.signatures = None;
         self.keys = None;
+        self.certs = None;
         self
     }
 
@@ -102,7 +106,14 @@ impl Verifier {
         if self.keys.is_none() {
             self.keys = Some(Arc::new(KeyCache::default()));
         }
+        if self.certs.is_none() {
+            self.certs = Some(Arc::new(CertCache::default()));
+        }
         self
+    }
+
+    pub(crate) fn cert_cache(&self) -> Option<&CertCache> {
+        self.certs.as_deref()
     }
 
     /// The signature cache, when caching is on.

@@ -260,3 +260,48 @@ fn cache_hits_spend_the_signature_budget_like_checks() {
     }
     assert!(v.signature_cache().is_some_and(|c| c.stats().hits > 0));
 }
+
+#[test]
+fn verify_der_agrees_with_verify() {
+    for c in cases() {
+        let der: Vec<&[u8]> = c.chain.iter().map(Certificate::der).collect();
+        let v = Verifier::new(Arc::clone(&c.store));
+        let want = story(&v.clone().without_cache(), &c);
+        for v in [
+            v.clone(),
+            v,
+            Verifier::new(Arc::clone(&c.store)).without_cache(),
+        ] {
+            for _ in 0..2 {
+                let got = match v.verify_der(&der, &c.policy) {
+                    Ok(_) => None,
+                    Err(e) => Some((e.kind(), e.depth())),
+                };
+                let plain = match v.verify(&c.chain, &c.policy) {
+                    Ok(_) => None,
+                    Err(e) => Some((e.kind(), e.depth())),
+                };
+                assert_eq!(got, plain, "{}", c.name);
+                assert_eq!(got.is_none(), want.starts_with("OK"), "{}", c.name);
+            }
+        }
+    }
+}
+
+#[test]
+fn verify_der_checks_the_size_before_parsing() {
+    let v = Verifier::new(Arc::new(store("fixtures/rsa/root.pem")));
+    let junk = vec![&b"not a certificate"[..]; 300];
+    let e = v
+        .verify_der(&junk, &Policy::new(1_748_736_000))
+        .expect_err("too many");
+    assert_eq!(e.kind(), ErrorKind::BudgetExceeded);
+    let e = v
+        .verify_der(&junk[..2], &Policy::new(1_748_736_000))
+        .expect_err("junk");
+    assert_eq!(e.kind(), ErrorKind::Malformed);
+    let e = v
+        .verify_der(&[], &Policy::new(1_748_736_000))
+        .expect_err("empty");
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+}
