@@ -114,11 +114,11 @@ struct Inner {
     serial: Vec<u8>,
     subject: NameKey,
     issuer: NameKey,
-    // RFC 4514 strings, formatted on first use: x509-cert's formatting costs about 13 µs per
-    // name (an OID database search per attribute), more than the rest of parsing, and path
-    // building needs only the normalised keys.
-    subject_name: x509_cert::name::Name,
-    issuer_name: x509_cert::name::Name,
+    // RFC 4514 strings, formatted on first use from the names' DER: x509-cert's formatting
+    // costs about 13 µs per name (an OID database search per attribute), more than the rest of
+    // parsing, and path building needs only the normalised keys.
+    subject_der: Vec<u8>,
+    issuer_der: Vec<u8>,
     subject_display: OnceLock<String>,
     issuer_display: OnceLock<String>,
     subject_empty: bool,
@@ -213,8 +213,14 @@ impl Certificate {
             subject_empty: tbs.subject().is_empty(),
             subject,
             issuer,
-            subject_name: tbs.subject().clone(),
-            issuer_name: tbs.issuer().clone(),
+            subject_der: tbs
+                .subject()
+                .to_der()
+                .map_err(|e| bad(format!("subject: {e}")))?,
+            issuer_der: tbs
+                .issuer()
+                .to_der()
+                .map_err(|e| bad(format!("issuer: {e}")))?,
             subject_display: OnceLock::new(),
             issuer_display: OnceLock::new(),
             not_before,
@@ -350,14 +356,14 @@ impl Certificate {
     pub fn subject(&self) -> &str {
         self.0
             .subject_display
-            .get_or_init(|| self.0.subject_name.to_string())
+            .get_or_init(|| display_name(&self.0.subject_der))
     }
 
     /// The issuer as an RFC 4514 string.
     pub fn issuer(&self) -> &str {
         self.0
             .issuer_display
-            .get_or_init(|| self.0.issuer_name.to_string())
+            .get_or_init(|| display_name(&self.0.issuer_der))
     }
 
     /// Whether the subject is an empty sequence.
@@ -461,6 +467,13 @@ impl Certificate {
             .split(',')
             .find_map(|p| p.strip_prefix("CN=").map(str::to_string))
     }
+}
+
+/// RFC 4514 form of a DER Name (one x509-cert itself encoded, so it decodes again).
+fn display_name(der: &[u8]) -> String {
+    x509_cert::name::Name::from_der(der)
+        .map(|n| n.to_string())
+        .unwrap_or_default()
 }
 
 /// Extensions that may be critical because certchain processes them, or because they only narrow
