@@ -20,23 +20,30 @@ cargo bench --features aws-lc-rs --bench verify -- --warm-up-time "$WARM" --meas
   2> >(tee target/report/bench-stderr.log >&2)
 
 echo "== peak RSS (load the store + verify one chain; median of 5 runs)" >&2
+# certchain's default build (RustCrypto only, no aws-lc in the binary), then the feature build.
+cargo build --release --example rss_certchain
+cp target/release/examples/rss_certchain target/report/rss_certchain_default
 cargo build --release --features aws-lc-rs --example bench_fixtures --example rss_certchain \
   --example rss_webpki --example rss_openssl
 read -r TIME HOST < <(target/release/examples/bench_fixtures target/report)
 peak() { # median of five "Maximum resident set size (kbytes)" of the command
   for _ in 1 2 3 4 5; do
-    /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident set size/ {print $2}'
+    { /usr/bin/time -v "$@" 2>&1 >/dev/null || true; } | awk -F': ' '/Maximum resident set size/ {print $2}'
   done | sort -n | sed -n 3p
 }
 R=target/report/roots.pem
 C=target/report/chain.pem
 ex=target/release/examples
 {
-  echo "certchain-rustcrypto $(peak $ex/rss_certchain rustcrypto $R $C "$HOST" "$TIME")"
-  echo "certchain-awslc $(peak $ex/rss_certchain awslc $R $C "$HOST" "$TIME")"
+  echo "certchain-rustcrypto(default-build) $(peak target/report/rss_certchain_default rustcrypto $R $C "$HOST" "$TIME")"
+  echo "certchain-rustcrypto(aws-lc-rs-build) $(peak $ex/rss_certchain rustcrypto $R $C "$HOST" "$TIME")"
+  echo "certchain-awslc(aws-lc-rs-build) $(peak $ex/rss_certchain awslc $R $C "$HOST" "$TIME")"
+  echo "baseline:certchain(default-build,no-work) $(peak target/report/rss_certchain_default)"
+  echo "baseline:webpki(no-work) $(peak $ex/rss_webpki)"
   echo "webpki-ring $(peak $ex/rss_webpki $R $C "$HOST" "$TIME")"
   echo "openssl $(peak $ex/rss_openssl $R $C "$HOST" "$TIME")"
 } > target/report/rss.txt
+target/report/rss_certchain_default rustcrypto $R $C "$HOST" "$TIME"
 for b in rustcrypto awslc; do $ex/rss_certchain $b $R $C "$HOST" "$TIME"; done
 $ex/rss_webpki $R $C "$HOST" "$TIME"
 $ex/rss_openssl $R $C "$HOST" "$TIME"
@@ -198,7 +205,9 @@ w("## Peak RSS: load the store and verify one chain")
 w("")
 w("`/usr/bin/time -v` maximum resident set size, median of 5 runs, of a small binary per "
   "approach (`examples/rss_certchain.rs`, `rss_webpki.rs`, `rss_openssl.rs`) that loads the "
-  "benchmark trust store (system bundle + benchmark roots) from a file and verifies the RSA-2048 chain.")
+  "benchmark trust store (system bundle + benchmark roots) from a file and verifies the RSA-2048 "
+  "chain. `baseline` rows: the same binaries exiting at once (usage error), i.e. the cost of "
+  "loading the binary itself.")
 w("")
 rss = {}
 with open("target/report/rss.txt") as f:
@@ -211,6 +220,7 @@ w("|---|---|---|---|")
 for k, v in rss.items():
     x = ratio(v, base)
     tgt = "(peer)" if not k.startswith("certchain") else met(x, 1.0)
+    if k.startswith("baseline"): tgt = "(reference)"
     w(f"| {k} | {v/1024:.1f} MiB | {r(x)} | {tgt} |")
 w("")
 
