@@ -5,6 +5,7 @@
 #
 #   bash benches/report.sh            # ~10 minutes on 2 cores after the first build
 #   WARM=1 MEAS=3 bash benches/report.sh   # longer, steadier measurements
+#   REPORT_ONLY=1 bash benches/report.sh    # rewrite BENCHMARKS.md from the last run's results
 #
 # Needs: openssl headers (libssl-dev, pkg-config) for the `openssl` dev-dependency, GNU time
 # (/usr/bin/time; apt-get install time), python3, and /etc/ssl/certs/ca-certificates.crt.
@@ -13,6 +14,7 @@ cd "$(dirname "$0")/.."
 WARM=${WARM:-0.3}
 MEAS=${MEAS:-1}
 mkdir -p target/report
+if [ -z "${REPORT_ONLY:-}" ]; then
 rm -rf target/criterion
 
 echo "== cargo bench (warm-up ${WARM}s, measurement ${MEAS}s per row)" >&2
@@ -47,6 +49,7 @@ target/report/rss_certchain_default rustcrypto $R $C "$HOST" "$TIME"
 for b in rustcrypto awslc; do $ex/rss_certchain $b $R $C "$HOST" "$TIME"; done
 $ex/rss_webpki $R $C "$HOST" "$TIME"
 $ex/rss_openssl $R $C "$HOST" "$TIME"
+fi
 
 python3 - "$(rustc --version)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" \
   "$(nproc)" > BENCHMARKS.md <<'PY'
