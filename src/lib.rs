@@ -23,6 +23,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_op_in_unsafe_fn)]
 
+mod cache;
 mod cert;
 mod checks;
 mod covers;
@@ -38,6 +39,7 @@ mod rules;
 mod store;
 mod time;
 
+pub use cache::{CacheStats, KeyCache, SignatureCache};
 pub use cert::{
     hex, oid_name, AltName, BasicConstraintsInfo, Certificate, KeyUsageInfo, NameConstraintSet,
 };

@@ -6,9 +6,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::cache::{CertCache, KeyCache, SignatureCache};
 use crate::cert::Certificate;
 use crate::checks::evaluate;
-use crate::crypto::{parse_signature_algorithm, CryptoBackend, RustCrypto, SignatureError};
+use crate::crypto::{default_backend, parse_signature_algorithm, CryptoBackend, SignatureError};
 use crate::error::{CertError, Error, ErrorKind};
 use crate::policy::Policy;
 use crate::store::TrustStore;
@@ -57,22 +58,72 @@ impl VerifiedChain {
     }
 }
 
-/// Verifies chains against one trust store. Cheap to clone and safe to share between threads.
+/// Verifies chains against one trust store. Cheap to clone and safe to share between threads;
+/// clones share the caches.
 #[derive(Clone, Debug)]
 pub struct Verifier {
     store: Arc<TrustStore>,
     backend: Arc<dyn CryptoBackend>,
+    signatures: Option<Arc<SignatureCache>>,
+    keys: Option<Arc<KeyCache>>,
+    certs: Option<Arc<CertCache>>,
 }
 
 impl Verifier {
-    /// A verifier over `store` with the default (pure Rust) crypto backend.
+    /// A verifier over `store` with the default crypto backend
+    /// ([`crate::crypto::default_backend`]) and the default caches.
     pub fn new(store: Arc<TrustStore>) -> Verifier {
-        Verifier::with_backend(store, Arc::new(RustCrypto))
+        Verifier::with_backend(store, default_backend())
     }
 
-    /// A verifier over `store` with a chosen crypto backend.
+    /// A verifier over `store` with a chosen crypto backend and the default caches: a
+    /// [`SignatureCache`] of [`SignatureCache::default_capacity`] verified signatures and a
+    /// [`KeyCache`] of decoded intermediate keys.
     pub fn with_backend(store: Arc<TrustStore>, backend: Arc<dyn CryptoBackend>) -> Verifier {
-        Verifier { store, backend }
+        Verifier {
+            store,
+            backend,
+            signatures: Some(Arc::new(SignatureCache::default())),
+            keys: Some(Arc::new(KeyCache::default())),
+            certs: Some(Arc::new(CertCache::default())),
+        }
+    }
+
+    /// The same verifier with no caches (signatures, intermediate keys, parsed intermediates
+    /// for [`Verifier::verify_der`]): every signature is verified on every call (trust anchors'
+    /// keys are still decoded once, by the store). Caching never changes a verdict; this is for
+    /// measuring, or to bound memory.
+    pub fn without_cache(mut self) -> Verifier {
+        self.signatures = None;
+        self.keys = None;
+        self.certs = None;
+        self
+    }
+
+    /// The same verifier with this signature cache (and a key cache).
+    pub fn with_cache(mut self, cache: SignatureCache) -> Verifier {
+        self.signatures = Some(Arc::new(cache));
+        if self.keys.is_none() {
+            self.keys = Some(Arc::new(KeyCache::default()));
+        }
+        if self.certs.is_none() {
+            self.certs = Some(Arc::new(CertCache::default()));
+        }
+        self
+    }
+
+    pub(crate) fn cert_cache(&self) -> Option<&CertCache> {
+        self.certs.as_deref()
+    }
+
+    /// The signature cache, when caching is on.
+    pub fn signature_cache(&self) -> Option<&SignatureCache> {
+        self.signatures.as_deref()
+    }
+
+    /// The crypto backend.
+    pub fn backend(&self) -> &Arc<dyn CryptoBackend> {
+        &self.backend
     }
 
     /// The trust store.
@@ -132,6 +183,7 @@ struct Failure {
 
 struct Search<'a> {
     policy: &'a Policy,
+    verifier: &'a Verifier,
     backend: &'a dyn CryptoBackend,
     store: &'a TrustStore,
     leaf: &'a Certificate,
@@ -164,6 +216,7 @@ impl<'a> Search<'a> {
         }
         Search {
             policy,
+            verifier: v,
             backend: v.backend.as_ref(),
             store: &v.store,
             leaf,
@@ -332,6 +385,19 @@ impl<'a> Search<'a> {
             match parse_signature_algorithm(c.signature_algorithm_der()) {
                 Err(e) => Err(signature_error(e, i)),
                 Ok(alg) => {
+                    let v = self.verifier;
+                    let cache_key = v.signatures.as_ref().map(|cache| {
+                        let key = SignatureCache::key(
+                            i.spki_der(),
+                            c.signature_algorithm_der(),
+                            c.signature(),
+                            c.tbs_der(),
+                        );
+                        (cache, key)
+                    });
+                    // A cache hit counts against the budget like a check: the budget then
+                    // ends a search at the same point whether the cache is warm or cold, so the
+                    // cache never changes a verdict (it only makes each check cheaper).
                     self.signature_checks += 1;
                     if self.signature_checks > self.policy.limits.max_signature_checks {
                         return Err(self.budget_error(format!(
@@ -340,9 +406,44 @@ impl<'a> Search<'a> {
                             self.policy.limits.max_signature_checks
                         )));
                     }
-                    self.backend
-                        .verify(alg, i.spki_der(), c.tbs_der(), c.signature())
-                        .map_err(|e| signature_error(e, i))
+                    if cache_key
+                        .as_ref()
+                        .is_some_and(|(cache, key)| cache.contains(key))
+                    {
+                        // Verified before, byte for byte.
+                        Ok(())
+                    } else {
+                        // The issuer's key decoded once: anchors' by the store, others' by the
+                        // key cache (when caching is on).
+                        let prepared = if matches!(issuer, Node::Anchor(_)) {
+                            self.store.anchor_key(i, self.backend)
+                        } else if let Some(keys) = &v.keys {
+                            keys.get(i.spki_der()).or_else(|| {
+                                let k = self.backend.prepare(i.spki_der()).ok().flatten()?;
+                                keys.insert(i.spki_der(), Arc::clone(&k));
+                                Some(k)
+                            })
+                        } else {
+                            None
+                        };
+                        let verdict = match prepared {
+                            Some(key) => self.backend.verify_prepared(
+                                key.as_ref(),
+                                alg,
+                                i.spki_der(),
+                                c.tbs_der(),
+                                c.signature(),
+                            ),
+                            None => {
+                                self.backend
+                                    .verify(alg, i.spki_der(), c.tbs_der(), c.signature())
+                            }
+                        };
+                        if let (Ok(()), Some((cache, key))) = (&verdict, cache_key) {
+                            cache.insert(key);
+                        }
+                        verdict.map_err(|e| signature_error(e, i))
+                    }
                 }
             }
         };

@@ -3,10 +3,12 @@
 //! A built store is immutable; share it with `Arc` to verify from many threads at once. The
 //! `from_file`, `from_dir` and `system` constructors read files; nothing else in the core does.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use crate::cert::Certificate;
+use crate::crypto::{CryptoBackend, PreparedKey};
 use crate::error::{Error, ErrorKind};
 use crate::name::NameKey;
 use crate::pem::Bundle;
@@ -31,7 +33,10 @@ pub struct TrustStore {
     anchors: Vec<Certificate>,
     by_subject: HashMap<NameKey, Vec<usize>>,
     by_ski: HashMap<Vec<u8>, Vec<usize>>,
-    by_sha256: HashSet<[u8; 32]>,
+    by_sha256: HashMap<[u8; 32], usize>,
+    /// Each anchor's public key, decoded by the first backend that needs it (lazily: loading
+    /// a store decodes no key).
+    keys: Vec<OnceLock<Option<Arc<dyn PreparedKey>>>>,
     skipped: Vec<String>,
 }
 
@@ -43,10 +48,13 @@ impl TrustStore {
 
     /// Add a trust anchor. A certificate already present is ignored. Returns whether it was added.
     pub fn add(&mut self, cert: Certificate) -> bool {
-        if !self.by_sha256.insert(*cert.sha256()) {
-            return false;
-        }
         let i = self.anchors.len();
+        match self.by_sha256.entry(*cert.sha256()) {
+            std::collections::hash_map::Entry::Occupied(_) => return false,
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(i);
+            }
+        }
         self.by_subject
             .entry(cert.subject_key().clone())
             .or_default()
@@ -55,6 +63,7 @@ impl TrustStore {
             self.by_ski.entry(ski.to_vec()).or_default().push(i);
         }
         self.anchors.push(cert);
+        self.keys.push(OnceLock::new());
         true
     }
 
@@ -224,7 +233,24 @@ impl TrustStore {
 
     /// Whether this exact certificate (same DER) is an anchor.
     pub fn contains(&self, cert: &Certificate) -> bool {
-        self.by_sha256.contains(cert.sha256())
+        self.by_sha256.contains_key(cert.sha256())
+    }
+
+    /// The anchor's public key prepared by `backend`, decoded on first use and then kept.
+    /// `None` when `cert` is not an anchor, the backend does not prepare keys, the key does
+    /// not decode (verification then reports why), or another backend prepared it first.
+    pub(crate) fn anchor_key(
+        &self,
+        cert: &Certificate,
+        backend: &dyn CryptoBackend,
+    ) -> Option<Arc<dyn PreparedKey>> {
+        let i = *self.by_sha256.get(cert.sha256())?;
+        let key = self
+            .keys
+            .get(i)?
+            .get_or_init(|| backend.prepare(cert.spki_der()).ok().flatten())
+            .as_ref()?;
+        (key.backend() == backend.name()).then(|| Arc::clone(key))
     }
 }
 

@@ -11,6 +11,13 @@
 
 pub mod rustcrypto;
 pub use rustcrypto::RustCrypto;
+#[cfg(feature = "aws-lc-rs")]
+pub mod awslc;
+#[cfg(feature = "aws-lc-rs")]
+pub use awslc::AwsLc;
+
+use std::any::Any;
+use std::sync::Arc;
 
 use const_oid::ObjectIdentifier;
 use der::asn1::{AnyRef, UintRef};
@@ -110,6 +117,57 @@ pub trait CryptoBackend: Send + Sync + std::fmt::Debug {
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), SignatureError>;
+
+    /// Decode the key in `spki_der` once, for many [`CryptoBackend::verify_prepared`] calls
+    /// (decoding an RSA key costs as much as a tenth of a verification). `None`: this backend
+    /// does not prepare keys, use [`CryptoBackend::verify`]. The default returns `None`.
+    ///
+    /// # Errors
+    /// Whatever [`CryptoBackend::verify`] would report for this key before looking at the
+    /// algorithm, message or signature (a key that cannot be decoded at all).
+    fn prepare(&self, spki_der: &[u8]) -> Result<Option<Arc<dyn PreparedKey>>, SignatureError> {
+        let _ = spki_der;
+        Ok(None)
+    }
+
+    /// Verify with a key from [`CryptoBackend::prepare`]; the same verdict as
+    /// [`CryptoBackend::verify`] with `spki_der`. A key prepared by another backend is ignored
+    /// and `spki_der` is used. The default calls [`CryptoBackend::verify`].
+    ///
+    /// # Errors
+    /// As [`CryptoBackend::verify`].
+    fn verify_prepared(
+        &self,
+        key: &dyn PreparedKey,
+        alg: SignatureAlgorithm,
+        spki_der: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), SignatureError> {
+        let _ = key;
+        self.verify(alg, spki_der, message, signature)
+    }
+}
+
+/// A public key decoded by a backend's [`CryptoBackend::prepare`], opaque to everyone else.
+pub trait PreparedKey: Send + Sync + std::fmt::Debug {
+    /// The backend's [`CryptoBackend::name`], so a backend recognises its own keys.
+    fn backend(&self) -> &'static str;
+    /// For the backend to downcast to its own type.
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// The backend [`crate::Verifier::new`] uses: [`AwsLc`] when certchain is built with the
+/// `aws-lc-rs` feature, else the pure-Rust [`RustCrypto`].
+pub fn default_backend() -> Arc<dyn CryptoBackend> {
+    #[cfg(feature = "aws-lc-rs")]
+    {
+        Arc::new(AwsLc::new())
+    }
+    #[cfg(not(feature = "aws-lc-rs"))]
+    {
+        Arc::new(RustCrypto)
+    }
 }
 
 /// Object identifiers this module recognises.
@@ -424,6 +482,9 @@ pub(crate) struct RsaKeyRef<'a> {
     pub(crate) e: &'a [u8],
     /// Restrictions from the SPKI algorithm.
     pub(crate) usage: RsaKeyUse,
+    /// The whole `RSAPublicKey` DER (the SPKI's BIT STRING contents).
+    #[cfg_attr(not(feature = "aws-lc-rs"), allow(dead_code))]
+    pub(crate) der: &'a [u8],
 }
 
 impl RsaKeyRef<'_> {
@@ -624,7 +685,12 @@ fn parse_rsa_public_key(bytes: &[u8], usage: RsaKeyUse) -> Result<RsaKeyRef<'_>,
             "RSA public exponent is not smaller than the modulus".into(),
         ));
     }
-    Ok(RsaKeyRef { n, e, usage })
+    Ok(RsaKeyRef {
+        n,
+        e,
+        usage,
+        der: bytes,
+    })
 }
 
 /// Inspect (decode) a DER SubjectPublicKeyInfo.

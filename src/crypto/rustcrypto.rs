@@ -28,8 +28,11 @@
 //!   `0 < r, s < n`. Points are validated to lie on the curve (else Malformed);
 //!   compressed points are accepted.
 
+use std::any::Any;
+use std::sync::Arc;
+
 use super::{
-    parse_public_key, CryptoBackend, HashAlg, PublicKeyRef, RsaKeyRef, RsaKeyUse,
+    parse_public_key, CryptoBackend, HashAlg, PreparedKey, PublicKeyRef, RsaKeyRef, RsaKeyUse,
     SignatureAlgorithm, SignatureError,
 };
 use const_oid::AssociatedOid;
@@ -60,61 +63,112 @@ impl CryptoBackend for RustCrypto {
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), SignatureError> {
-        let key = parse_public_key(spki_der)?;
-        match (alg, key) {
+        DecodedKey::decode(spki_der)?.verify(alg, message, signature)
+    }
+
+    fn prepare(&self, spki_der: &[u8]) -> Result<Option<Arc<dyn PreparedKey>>, SignatureError> {
+        Ok(Some(Arc::new(DecodedKey::decode(spki_der)?)))
+    }
+
+    fn verify_prepared(
+        &self,
+        key: &dyn PreparedKey,
+        alg: SignatureAlgorithm,
+        spki_der: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), SignatureError> {
+        match key.as_any().downcast_ref::<DecodedKey>() {
+            Some(key) => key.verify(alg, message, signature),
+            None => self.verify(alg, spki_der, message, signature),
+        }
+    }
+}
+
+/// A public key decoded for the RustCrypto crates: what [`RustCrypto::prepare`] caches.
+///
+/// Decoding problems that [`RustCrypto::verify`] reports only after matching the algorithm to
+/// the key type (an RSA size limit, an EC point off the curve) are kept as errors inside, so a
+/// prepared key gives exactly the verdicts of an unprepared one.
+#[derive(Debug)]
+pub(crate) enum DecodedKey {
+    /// An RSA key (with the `rsa` crate's precomputed Montgomery parameters) and its usage.
+    Rsa {
+        key: Result<rsa::PublicKey, SignatureError>,
+        usage: RsaKeyUse,
+    },
+    /// A P-256 key.
+    P256(Result<p256::ecdsa::VerifyingKey, SignatureError>),
+    /// A P-384 key.
+    P384(Result<p384::ecdsa::VerifyingKey, SignatureError>),
+}
+
+impl PreparedKey for DecodedKey {
+    fn backend(&self) -> &'static str {
+        "rustcrypto"
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl DecodedKey {
+    /// Decode a SubjectPublicKeyInfo.
+    pub(crate) fn decode(spki_der: &[u8]) -> Result<DecodedKey, SignatureError> {
+        Ok(match parse_public_key(spki_der)? {
+            PublicKeyRef::Rsa(key) => DecodedKey::Rsa {
+                key: rsa_public_key(&key),
+                usage: key.usage,
+            },
+            PublicKeyRef::EcP256(point) => DecodedKey::P256(p256_key(point)),
+            PublicKeyRef::EcP384(point) => DecodedKey::P384(p384_key(point)),
+        })
+    }
+
+    /// Verify `signature` over `message` with this key.
+    pub(crate) fn verify(
+        &self,
+        alg: SignatureAlgorithm,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), SignatureError> {
+        match (alg, self) {
             (
                 SignatureAlgorithm::RsaPkcs1Sha256
                 | SignatureAlgorithm::RsaPkcs1Sha384
                 | SignatureAlgorithm::RsaPkcs1Sha512,
-                PublicKeyRef::Rsa(key),
+                DecodedKey::Rsa { key, usage },
             ) => {
-                if key.usage != RsaKeyUse::Any {
-                    return Err(SignatureError::KeyMismatch(
-                        "PKCS#1 v1.5 signature made with an RSASSA-PSS-only (id-RSASSA-PSS) key"
-                            .into(),
-                    ));
-                }
-                let public = rsa_public_key(&key)?;
+                check_rsa_usage(alg, *usage)?;
+                let public = key.as_ref().map_err(Clone::clone)?;
                 match alg {
                     SignatureAlgorithm::RsaPkcs1Sha384 => {
-                        rsa_pkcs1::<Sha384>(&public, message, signature)
+                        rsa_pkcs1::<Sha384>(public, message, signature)
                     }
                     SignatureAlgorithm::RsaPkcs1Sha512 => {
-                        rsa_pkcs1::<Sha512>(&public, message, signature)
+                        rsa_pkcs1::<Sha512>(public, message, signature)
                     }
-                    _ => rsa_pkcs1::<Sha256>(&public, message, signature),
+                    _ => rsa_pkcs1::<Sha256>(public, message, signature),
                 }
             }
-            (SignatureAlgorithm::RsaPss { hash, salt_len }, PublicKeyRef::Rsa(key)) => {
-                if let RsaKeyUse::PssRestricted {
-                    hash: key_hash,
-                    min_salt_len,
-                } = key.usage
-                {
-                    if key_hash != hash || salt_len < min_salt_len {
-                        return Err(SignatureError::KeyMismatch(format!(
-                            "RSASSA-PSS parameters ({}, salt {salt_len}) not allowed by the key's \
-                             parameters ({}, salt at least {min_salt_len})",
-                            super::hash_name(hash),
-                            super::hash_name(key_hash)
-                        )));
-                    }
-                }
-                let public = rsa_public_key(&key)?;
+            (SignatureAlgorithm::RsaPss { hash, salt_len }, DecodedKey::Rsa { key, usage }) => {
+                check_rsa_usage(alg, *usage)?;
+                let public = key.as_ref().map_err(Clone::clone)?;
                 let salt_len = usize::try_from(salt_len).map_err(|_| SignatureError::Invalid)?;
                 match hash {
-                    HashAlg::Sha256 => rsa_pss::<Sha256>(&public, salt_len, message, signature),
-                    HashAlg::Sha384 => rsa_pss::<Sha384>(&public, salt_len, message, signature),
-                    HashAlg::Sha512 => rsa_pss::<Sha512>(&public, salt_len, message, signature),
+                    HashAlg::Sha256 => rsa_pss::<Sha256>(public, salt_len, message, signature),
+                    HashAlg::Sha384 => rsa_pss::<Sha384>(public, salt_len, message, signature),
+                    HashAlg::Sha512 => rsa_pss::<Sha512>(public, salt_len, message, signature),
                 }
             }
             (
                 SignatureAlgorithm::EcdsaSha256
                 | SignatureAlgorithm::EcdsaSha384
                 | SignatureAlgorithm::EcdsaSha512,
-                PublicKeyRef::EcP256(point),
+                DecodedKey::P256(key),
             ) => {
-                let key = p256_key(point)?;
+                let key = key.as_ref().map_err(Clone::clone)?;
                 let prehash = ecdsa_prehash(alg, message);
                 let sig = p256::ecdsa::Signature::from_der(signature)
                     .map_err(|_| SignatureError::Invalid)?;
@@ -125,9 +179,9 @@ impl CryptoBackend for RustCrypto {
                 SignatureAlgorithm::EcdsaSha256
                 | SignatureAlgorithm::EcdsaSha384
                 | SignatureAlgorithm::EcdsaSha512,
-                PublicKeyRef::EcP384(point),
+                DecodedKey::P384(key),
             ) => {
-                let key = p384_key(point)?;
+                let key = key.as_ref().map_err(Clone::clone)?;
                 let prehash = ecdsa_prehash(alg, message);
                 let sig = p384::ecdsa::Signature::from_der(signature)
                     .map_err(|_| SignatureError::Invalid)?;
@@ -138,14 +192,46 @@ impl CryptoBackend for RustCrypto {
                 SignatureAlgorithm::EcdsaSha256
                 | SignatureAlgorithm::EcdsaSha384
                 | SignatureAlgorithm::EcdsaSha512,
-                PublicKeyRef::Rsa(_),
+                DecodedKey::Rsa { .. },
             ) => Err(SignatureError::KeyMismatch(
                 "ECDSA signature algorithm used with an RSA key".into(),
             )),
-            (_, PublicKeyRef::EcP256(_) | PublicKeyRef::EcP384(_)) => Err(
-                SignatureError::KeyMismatch("RSA signature algorithm used with an EC key".into()),
-            ),
+            (_, DecodedKey::P256(_) | DecodedKey::P384(_)) => Err(SignatureError::KeyMismatch(
+                "RSA signature algorithm used with an EC key".into(),
+            )),
         }
+    }
+}
+
+/// Whether an RSA signature algorithm may be used with a key of this usage (RFC 4055): an
+/// `id-RSASSA-PSS` key signs PSS only, and a key with PSS parameters only with its hash and at
+/// least its salt length. Shared by every backend so their verdicts agree.
+pub(crate) fn check_rsa_usage(
+    alg: SignatureAlgorithm,
+    usage: RsaKeyUse,
+) -> Result<(), SignatureError> {
+    match alg {
+        SignatureAlgorithm::RsaPss { hash, salt_len } => {
+            if let RsaKeyUse::PssRestricted {
+                hash: key_hash,
+                min_salt_len,
+            } = usage
+            {
+                if key_hash != hash || salt_len < min_salt_len {
+                    return Err(SignatureError::KeyMismatch(format!(
+                        "RSASSA-PSS parameters ({}, salt {salt_len}) not allowed by the key's \
+                         parameters ({}, salt at least {min_salt_len})",
+                        super::hash_name(hash),
+                        super::hash_name(key_hash)
+                    )));
+                }
+            }
+            Ok(())
+        }
+        _ if usage != RsaKeyUse::Any => Err(SignatureError::KeyMismatch(
+            "PKCS#1 v1.5 signature made with an RSASSA-PSS-only (id-RSASSA-PSS) key".into(),
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -172,8 +258,9 @@ pub(crate) fn p384_key(point: &[u8]) -> Result<p384::ecdsa::VerifyingKey, Signat
     })
 }
 
-/// Build an `rsa` public key, refusing sizes and exponents we won't do arithmetic on.
-fn rsa_public_key(key: &RsaKeyRef<'_>) -> Result<rsa::PublicKey, SignatureError> {
+/// Refuse RSA sizes and exponents we won't do arithmetic on (every backend applies the same
+/// bounds, so their verdicts agree).
+pub(crate) fn rsa_limits(key: &RsaKeyRef<'_>) -> Result<(), SignatureError> {
     let bits = key.bits();
     if bits > MAX_RSA_BITS as u64 {
         return Err(SignatureError::Unsupported(format!(
@@ -191,6 +278,12 @@ fn rsa_public_key(key: &RsaKeyRef<'_>) -> Result<rsa::PublicKey, SignatureError>
             rsa::PublicKey::MAX_PUB_EXPONENT
         )));
     }
+    Ok(())
+}
+
+/// Build an `rsa` public key, refusing sizes and exponents we won't do arithmetic on.
+pub(crate) fn rsa_public_key(key: &RsaKeyRef<'_>) -> Result<rsa::PublicKey, SignatureError> {
+    rsa_limits(key)?;
     let n = boxed_uint(key.n)?;
     let e = boxed_uint(key.e)?;
     rsa::PublicKey::new_with_size_limits(n, e, MIN_RSA_BITS..=MAX_RSA_BITS)
