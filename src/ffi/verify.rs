@@ -3,7 +3,7 @@
 use std::ffi::c_char;
 use std::sync::Arc;
 
-use super::boundary::{arg_bytes, arg_mut, arg_ref, arg_str, arg_time, catch_status};
+use super::boundary::{arg_bytes, arg_mut, arg_ref, arg_str, arg_time, catch_status, invalid};
 use super::options::certchain_options;
 use super::result::certchain_result;
 use super::status::certchain_status;
@@ -74,11 +74,26 @@ pub extern "C" fn certchain_verify(
     })
 }
 
-/// Verify like certchain_verify, with the time, host, purpose and limits taken from `opts`
-/// (borrowed for the call; several threads may verify with the same options at once). Status and
-/// ownership as for certchain_verify: CERTCHAIN_OK with a new result in `*out` whatever the
-/// verdict; CERTCHAIN_INVALID_ARGUMENT for NULL `store`, `chain`, `opts` or `out`, with nothing
-/// written.
+/// Options holding CRLs are refused until the core can check revocation: verifying without
+/// them while the caller believes they were consulted would be worse than failing.
+// TODO(CRL integration): when `Policy` carries CRLs, copy `opts.crls` into the policy instead
+// (parsed by the core), drop this check and turn the C test that expects the refusal around.
+fn crls_unsupported(opts: &certchain_options) -> Result<(), Error> {
+    if opts.crls.is_empty() {
+        return Ok(());
+    }
+    Err(invalid(format!(
+        "the options hold {} CRL(s), but this version of certchain cannot check revocation \
+         yet; refusing to verify rather than ignore them",
+        opts.crls.len()
+    )))
+}
+
+/// Verify like certchain_verify, with the time, host, purpose, required EKUs, profile and
+/// limits taken from `opts` (borrowed for the call; several threads may verify with the same
+/// options at once). Status and ownership as for certchain_verify: CERTCHAIN_OK with a new result
+/// in `*out` whatever the verdict; CERTCHAIN_INVALID_ARGUMENT for NULL `store`, `chain`, `opts`
+/// or `out`, and for options holding CRLs (see certchain_options_add_crl), with nothing written.
 #[no_mangle]
 pub extern "C" fn certchain_verify_with_options(
     store: *const certchain_store,
@@ -93,6 +108,7 @@ pub extern "C" fn certchain_verify_with_options(
         let chain = unsafe { arg_bytes(chain, chain_len, "chain") }?;
         let opts = unsafe { arg_ref(opts, "opts") }?;
         let out = unsafe { arg_mut(out, "out") }?;
+        crls_unsupported(opts)?;
         write_result(out, judge(store, chain, &opts.policy));
         Ok(())
     })
