@@ -6,9 +6,13 @@
  *
  * Conventions: every function returning certchain_status returns CERTCHAIN_OK (0) on success
  * and writes its out-parameters (always last) only then; certchain_last_error() says why a call
- * failed. Handles are opaque; each *_free accepts NULL. Strings are NUL-terminated UTF-8.
- * Static linking on Linux (the libraries are what `cargo rustc -q --lib --crate-type staticlib --
- * --print native-static-libs` prints):
+ * failed. Handles are opaque; each *_free accepts NULL. Strings are NUL-terminated UTF-8. Every
+ * function is NULL-safe and catches panics (a status-returning one then returns
+ * CERTCHAIN_INVALID_ARGUMENT, with certchain_last_error() saying it was a panic).
+ * Installed with `make install PREFIX=...` (libcertchain.a, libcertchain.so, this header and
+ * certchain.pc): `cc app.c $(pkg-config --cflags --libs certchain)`. Static linking on Linux
+ * (the libraries are what `cargo rustc -q --lib --crate-type staticlib --
+ * --print native-static-libs` prints, and certchain.pc's Libs.private):
  *   cc ... libcertchain.a -lc -lm -lrt -lpthread -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
  * See examples/verify.c for a complete program.
  */

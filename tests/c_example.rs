@@ -358,7 +358,12 @@ fn api_test_passes() {
 #[test]
 fn threaded_test_passes() {
     let Some(cc) = c_compiler() else { return };
-    let exe = compile(cc, "tests/c/threaded_test.c", "threaded_test", &["-pthread"]);
+    let exe = compile(
+        cc,
+        "tests/c/threaded_test.c",
+        "threaded_test",
+        &["-pthread"],
+    );
     run_c_test(
         &exe,
         &[&root().join("fixtures")],
@@ -488,8 +493,7 @@ fn pkg_config_shared_and_static() {
     let exe = build(&flags, "verify_shared");
     let out = run(&exe, None);
     assert!(
-        !out.status.success()
-            && String::from_utf8_lossy(&out.stderr).contains("libcertchain.so"),
+        !out.status.success() && String::from_utf8_lossy(&out.stderr).contains("libcertchain.so"),
         "linked dynamically, it needs libcertchain.so at run time: {out:?}"
     );
     let out = run(&exe, Some(&both.join("lib")));
