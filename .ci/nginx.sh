@@ -237,6 +237,16 @@ expect check-off-http pass "test is successful"
 expect inherited fail "ssl_certificate \"$pki/good-chain.pem\" for server_name \"elsewhere.test\"" \
   "host name mismatch"
 
+# ... but not in a plain-HTTP server{} (no "ssl" listen parameter on its addresses).
+{
+  echo "  $trusted"
+  echo "  ssl_certificate $pki/good-chain.pem;"
+  echo "  ssl_certificate_key $key_good;"
+  echo "  server { listen 127.0.0.1:18443 ssl; server_name www.good.test; }"
+  echo "  server { listen 127.0.0.1:18080; server_name elsewhere.test; }"
+} | conf inherited-plain-http >/dev/null
+expect inherited-plain-http pass "test is successful"
+
 # certchain_trusted_certificate that cannot be read.
 { echo "  certchain_trusted_certificate $pki/no-such-root.pem;"; server "good.test" "$pki/good-chain.pem" "$key_good"; } \
   | conf bad-trusted >/dev/null

@@ -2,7 +2,7 @@
  * ngx_http_certchain_module: refuse, at configuration time (`nginx -t`, start, reload), a
  * server{} whose ssl_certificate chain would not verify for a TLS client.
  *
- * For every server{} with ssl_certificate files, each file (leaf first, then intermediates, as
+ * For every server{} served over TLS with ssl_certificate files, each file (leaf first, then intermediates, as
  * nginx serves it) is verified with libcertchain at the current time against the trust anchors
  * of `certchain_trusted_certificate FILE;` (default: the Mozilla root set built into
  * libcertchain), then against each literal server_name of the block (names with wildcards,
@@ -145,6 +145,58 @@ ngx_http_certchain_certificates(ngx_conf_t *cf)
         return sscf->certificates;
     }
     return NULL;
+}
+
+/*
+ * Whether the server{} being merged is served over TLS: one of its listen addresses has the
+ * "ssl" parameter (nginx applies it to every server{} on that address), or "ssl on;" (the
+ * deprecated form) is set for it. A plain-HTTP server{} inheriting ssl_certificate from http{}
+ * is not checked.
+ */
+static ngx_uint_t
+ngx_http_certchain_serves_tls(ngx_conf_t *cf)
+{
+    ngx_http_core_main_conf_t *cmcf;
+    ngx_http_core_srv_conf_t *cscf, **server;
+    ngx_http_ssl_srv_conf_t *sscf;
+    ngx_http_certchain_main_conf_t *mcf;
+    ngx_http_conf_port_t *port;
+    ngx_http_conf_addr_t *addr;
+    ngx_uint_t p, a, i;
+    ngx_flag_t enable;
+
+    sscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_ssl_module);
+    enable = sscf != NULL ? sscf->enable : NGX_CONF_UNSET;
+    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_certchain_module);
+    if (enable == NGX_CONF_UNSET && mcf != NULL && mcf->http_srv_conf != NULL) {
+        sscf = mcf->http_srv_conf[ngx_http_ssl_module.ctx_index];
+        enable = sscf != NULL ? sscf->enable : NGX_CONF_UNSET;
+    }
+    if (enable == 1) {
+        return 1;
+    }
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+    cscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_core_module);
+    if (cmcf->ports == NULL) {
+        return 0;
+    }
+    port = cmcf->ports->elts;
+    for (p = 0; p < cmcf->ports->nelts; p++) {
+        addr = port[p].addrs.elts;
+        for (a = 0; a < port[p].addrs.nelts; a++) {
+            if (!addr[a].opt.ssl) {
+                continue;
+            }
+            server = addr[a].servers.elts;
+            for (i = 0; i < addr[a].servers.nelts; i++) {
+                if (server[i] == cscf) {
+                    return 1;
+                }
+            }
+        }
+    }
+    return 0;
 }
 
 /* A NUL-terminated copy of `s`, from the temporary pool. */
@@ -482,7 +534,7 @@ ngx_http_certchain_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_OK;
     }
     certificates = ngx_http_certchain_certificates(cf);
-    if (certificates == NULL || certificates->nelts == 0) {
+    if (certificates == NULL || certificates->nelts == 0 || !ngx_http_certchain_serves_tls(cf)) {
         return NGX_CONF_OK;
     }
     hosts = ngx_http_certchain_hosts(cf);
