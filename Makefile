@@ -42,7 +42,8 @@ all: build
 # when the library is up to date, so this is cheap to repeat.
 build:
 	@mkdir -p $(OUT)
-	@$(CARGO) rustc --lib $(PROFILE_FLAG) --color never -- --print native-static-libs \
+	@$(CARGO) rustc --lib $(PROFILE_FLAG) --target-dir $(TARGET_DIR) --color never \
+		-- --print native-static-libs \
 		2> $(OUT)/rustc-notes.txt; status=$$?; \
 		grep -v -e '^note: ' -e '^$$' $(OUT)/rustc-notes.txt >&2; exit $$status
 	@sed -n 's/^note: native-static-libs: //p' $(OUT)/rustc-notes.txt | tail -n 1 \
