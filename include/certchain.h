@@ -356,13 +356,15 @@ certchain_status certchain_store_builder_add_dir(certchain_store_builder *builde
                                                  const char *path);
 
 /**
- * Add the system trust store, found as by certchain_store_system. None found is CERTCHAIN_IO;
- * on failure the builder is left as it was.
+ * Add the system trust store, found as by certchain_store_system (`builder` is borrowed for the
+ * call). None found is CERTCHAIN_IO, NULL `builder` CERTCHAIN_INVALID_ARGUMENT; on failure the
+ * builder is left as it was.
  */
 certchain_status certchain_store_builder_add_system(certchain_store_builder *builder);
 
 /**
- * Add the Mozilla root set built into the library (as in certchain_store_mozilla).
+ * Add the Mozilla root set built into the library, as in certchain_store_mozilla (`builder` is
+ * borrowed for the call). NULL `builder` is CERTCHAIN_INVALID_ARGUMENT.
  */
 certchain_status certchain_store_builder_add_mozilla(certchain_store_builder *builder);
 
@@ -375,7 +377,8 @@ certchain_status certchain_store_builder_add_store(certchain_store_builder *buil
                                                    const certchain_store *store);
 
 /**
- * The number of distinct certificates added to `builder` so far; 0 for NULL.
+ * The number of distinct certificates added to `builder` so far (borrowed for the call); 0 for
+ * NULL.
  */
 size_t certchain_store_builder_len(const certchain_store_builder *builder);
 

@@ -118,8 +118,9 @@ pub extern "C" fn certchain_store_builder_add_dir(
     })
 }
 
-/// Add the system trust store, found as by certchain_store_system. None found is CERTCHAIN_IO;
-/// on failure the builder is left as it was.
+/// Add the system trust store, found as by certchain_store_system (`builder` is borrowed for the
+/// call). None found is CERTCHAIN_IO, NULL `builder` CERTCHAIN_INVALID_ARGUMENT; on failure the
+/// builder is left as it was.
 #[no_mangle]
 pub extern "C" fn certchain_store_builder_add_system(
     builder: *mut certchain_store_builder,
@@ -132,7 +133,8 @@ pub extern "C" fn certchain_store_builder_add_system(
     })
 }
 
-/// Add the Mozilla root set built into the library (as in certchain_store_mozilla).
+/// Add the Mozilla root set built into the library, as in certchain_store_mozilla (`builder` is
+/// borrowed for the call). NULL `builder` is CERTCHAIN_INVALID_ARGUMENT.
 #[no_mangle]
 pub extern "C" fn certchain_store_builder_add_mozilla(
     builder: *mut certchain_store_builder,
@@ -162,7 +164,8 @@ pub extern "C" fn certchain_store_builder_add_store(
     })
 }
 
-/// The number of distinct certificates added to `builder` so far; 0 for NULL.
+/// The number of distinct certificates added to `builder` so far (borrowed for the call); 0 for
+/// NULL.
 #[no_mangle]
 pub extern "C" fn certchain_store_builder_len(builder: *const certchain_store_builder) -> usize {
     catch("certchain_store_builder_len", 0, || {
