@@ -20,7 +20,8 @@
  *   cc -Wall -Wextra -Werror -std=c11 -Iinclude examples/verify.c target/debug/libcertchain.a \
  *      -lc -lm -lrt -lpthread -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc -o verify
  * (the libraries are what `cargo rustc -q --lib --crate-type staticlib -- --print
- * native-static-libs` prints on Linux).
+ * native-static-libs` prints on Linux), or, after `make install`:
+ *   cc -Wall -Wextra -Werror -std=c11 examples/verify.c $(pkg-config --cflags --libs certchain) -o verify
  */
 #include <errno.h>
 #include <limits.h>

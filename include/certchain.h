@@ -6,9 +6,13 @@
  *
  * Conventions: every function returning certchain_status returns CERTCHAIN_OK (0) on success
  * and writes its out-parameters (always last) only then; certchain_last_error() says why a call
- * failed. Handles are opaque; each *_free accepts NULL. Strings are NUL-terminated UTF-8.
- * Static linking on Linux (the libraries are what `cargo rustc -q --lib --crate-type staticlib --
- * --print native-static-libs` prints):
+ * failed. Handles are opaque; each *_free accepts NULL. Strings are NUL-terminated UTF-8. Every
+ * function is NULL-safe and catches panics (a status-returning one then returns
+ * CERTCHAIN_INVALID_ARGUMENT, with certchain_last_error() saying it was a panic).
+ * Installed with `make install PREFIX=...` (libcertchain.a, libcertchain.so, this header and
+ * certchain.pc): `cc app.c $(pkg-config --cflags --libs certchain)`. Static linking on Linux
+ * (the libraries are what `cargo rustc -q --lib --crate-type staticlib --
+ * --print native-static-libs` prints, and certchain.pc's Libs.private):
  *   cc ... libcertchain.a -lc -lm -lrt -lpthread -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
  * See examples/verify.c for a complete program.
  */
@@ -55,6 +59,18 @@
  * Purpose for certchain_options_set_purpose: no extendedKeyUsage requirement.
  */
 #define CERTCHAIN_PURPOSE_ANY 2
+
+/**
+ * Profile for certchain_options_set_profile: the CA/Browser Forum rules a public TLS client
+ * applies (e.g. the leaf must carry an extendedKeyUsage extension). The default.
+ */
+#define CERTCHAIN_PROFILE_WEBPKI 0
+
+/**
+ * Profile for certchain_options_set_profile: plain RFC 5280, for private PKIs (a leaf without
+ * extendedKeyUsage is allowed; anyExtendedKeyUsage satisfies a required EKU).
+ */
+#define CERTCHAIN_PROFILE_RFC5280 1
 
 /**
  * The length of a SHA-256 fingerprint written by certchain_result_sha256.
@@ -177,11 +193,13 @@ typedef uint32_t certchain_status;
 #endif // __cplusplus
 
 /**
- * The inputs of a verification besides the certificates: time, host, purpose, limits (opaque).
+ * The inputs of a verification besides the certificates: time, host, purpose, required EKUs,
+ * profile, limits, CRLs (opaque).
  *
  * Ownership: created by certchain_options_new, owned by the caller, released with
  * certchain_options_free. Setters need exclusive access; once set up, the same options may be
  * passed to any number of concurrent certchain_verify_with_options calls, which only read them.
+ * Options keep no pointer into the caller's memory: strings and bytes are copied.
  */
 typedef struct certchain_options certchain_options;
 
@@ -205,6 +223,18 @@ typedef struct certchain_result certchain_result;
  * certchain_result objects do not refer to it, so it may be freed while results live on.
  */
 typedef struct certchain_store certchain_store;
+
+/**
+ * A trust store under construction (opaque): certificates are added from PEM/DER bytes, files,
+ * directories, the system store, the embedded Mozilla set or an existing store, then
+ * certchain_store_builder_build makes an immutable certchain_store of them.
+ *
+ * Ownership: created by certchain_store_builder_new and owned by the caller until it is passed
+ * to certchain_store_builder_build (which always takes it) or certchain_store_builder_free.
+ * A builder is not shared: one thread at a time, no concurrent calls on the same builder.
+ * Certificates already present are kept once.
+ */
+typedef struct certchain_store_builder certchain_store_builder;
 
 #ifdef __cplusplus
 extern "C" {
@@ -294,12 +324,99 @@ size_t certchain_store_len(const certchain_store *store);
 void certchain_store_free(const certchain_store *store);
 
 /**
+ * Create an empty store builder. NULL `out` is CERTCHAIN_INVALID_ARGUMENT. On CERTCHAIN_OK,
+ * `*out` receives a new builder, owned by the caller until it is passed to
+ * certchain_store_builder_build or certchain_store_builder_free.
+ */
+certchain_status certchain_store_builder_new(certchain_store_builder **out);
+
+/**
+ * Add the certificates of a PEM bundle (any number of CERTIFICATE blocks, text between them
+ * allowed, other blocks ignored) or of concatenated DER certificates. `data` points to `len`
+ * bytes, borrowed for the call only. Input without any certificate (empty, text only, garbage)
+ * or with a broken block is CERTCHAIN_MALFORMED; NULL `builder` or `data` is
+ * CERTCHAIN_INVALID_ARGUMENT. On any failure the builder is left as it was: either every
+ * certificate of the input is added or none.
+ */
+certchain_status certchain_store_builder_add_pem(certchain_store_builder *builder,
+                                                 const uint8_t *data,
+                                                 size_t len);
+
+/**
+ * Add the certificates of a PEM or DER file. `path` is a NUL-terminated UTF-8 path, borrowed
+ * for the call. An unreadable file is CERTCHAIN_IO; a file without certificates or with a broken
+ * block is CERTCHAIN_MALFORMED (the message names the file and line). On failure the builder is
+ * left as it was.
+ */
+certchain_status certchain_store_builder_add_file(certchain_store_builder *builder,
+                                                  const char *path);
+
+/**
+ * Add the certificates of an OpenSSL-style directory, chosen as by certchain_store_from_dir
+ * (unreadable or unparsable files in it are skipped). `path` is borrowed for the call. A
+ * directory that cannot be read is CERTCHAIN_IO, one without any usable certificate
+ * CERTCHAIN_MALFORMED; on failure the builder is left as it was.
+ */
+certchain_status certchain_store_builder_add_dir(certchain_store_builder *builder,
+                                                 const char *path);
+
+/**
+ * Add the system trust store, found as by certchain_store_system (`builder` is borrowed for the
+ * call). None found is CERTCHAIN_IO, NULL `builder` CERTCHAIN_INVALID_ARGUMENT; on failure the
+ * builder is left as it was.
+ */
+certchain_status certchain_store_builder_add_system(certchain_store_builder *builder);
+
+/**
+ * Add the Mozilla root set built into the library, as in certchain_store_mozilla (`builder` is
+ * borrowed for the call). NULL `builder` is CERTCHAIN_INVALID_ARGUMENT.
+ */
+certchain_status certchain_store_builder_add_mozilla(certchain_store_builder *builder);
+
+/**
+ * Add every trust anchor of an existing `store` (borrowed for the call; it is not changed and
+ * stays owned by the caller). This is how to extend a store: add it to a builder, add more,
+ * build a new store.
+ */
+certchain_status certchain_store_builder_add_store(certchain_store_builder *builder,
+                                                   const certchain_store *store);
+
+/**
+ * The number of distinct certificates added to `builder` so far (borrowed for the call); 0 for
+ * NULL.
+ */
+size_t certchain_store_builder_len(const certchain_store_builder *builder);
+
+/**
+ * Turn `builder` into an immutable, shareable store.
+ *
+ * This call takes ownership of `builder` whatever it returns (unless `builder` is NULL): the
+ * builder is released and must not be used or freed afterwards. On CERTCHAIN_OK, `*out`
+ * receives a new store that the caller frees with certchain_store_free. A builder without any
+ * certificate is CERTCHAIN_INVALID_ARGUMENT (an empty store could verify nothing), as are NULL
+ * `builder` or `out`; then `*out` is left untouched.
+ */
+certchain_status certchain_store_builder_build(certchain_store_builder *builder,
+                                               certchain_store **out);
+
+/**
+ * Release a builder that was not passed to certchain_store_builder_build. NULL is a no-op.
+ */
+void certchain_store_builder_free(certchain_store_builder *builder);
+
+/**
  * Create options that verify at `unix_time` (seconds since 1970-01-01T00:00:00Z, not negative)
  * for a TLS server certificate, with no host check and the default limits. A negative time is
  * CERTCHAIN_INVALID_ARGUMENT. On CERTCHAIN_OK, `*out` receives new options that the caller frees
  * with certchain_options_free; on failure `*out` is left untouched.
  */
 certchain_status certchain_options_new(int64_t unix_time, certchain_options **out);
+
+/**
+ * Set the verification time: `unix_time` seconds since 1970-01-01T00:00:00Z, not negative (a
+ * negative time is CERTCHAIN_INVALID_ARGUMENT and leaves the options unchanged).
+ */
+certchain_status certchain_options_set_time(certchain_options *opts, int64_t unix_time);
 
 /**
  * Require the leaf to cover `host`: a DNS name (case-insensitive, trailing dot allowed) or an
@@ -314,6 +431,42 @@ certchain_status certchain_options_set_host(certchain_options *opts, const char 
  * Any other value is CERTCHAIN_INVALID_ARGUMENT and leaves the options unchanged.
  */
 certchain_status certchain_options_set_purpose(certchain_options *opts, uint32_t purpose);
+
+/**
+ * Add an extendedKeyUsage the leaf may carry. Once one is added, the leaf must carry at least one
+ * of the added EKUs (any one suffices) instead of the purpose's default (serverAuth for
+ * CERTCHAIN_PURPOSE_SERVER). `name_or_oid` is NUL-terminated UTF-8, borrowed for the call: one of
+ * "server-auth", "client-auth", "code-signing", "email-protection", "time-stamping",
+ * "ocsp-signing" (or their RFC 5280 names "serverAuth", ..., "OCSPSigning"), "any" (no EKU
+ * requirement at all) or a dotted OID such as "1.3.6.1.5.5.7.3.1". NULL or anything else is
+ * CERTCHAIN_INVALID_ARGUMENT and leaves the options unchanged.
+ */
+certchain_status certchain_options_add_eku(certchain_options *opts, const char *name_or_oid);
+
+/**
+ * Set the profile: CERTCHAIN_PROFILE_WEBPKI (the default) or CERTCHAIN_PROFILE_RFC5280. Any
+ * other value is CERTCHAIN_INVALID_ARGUMENT and leaves the options unchanged.
+ */
+certchain_status certchain_options_set_profile(certchain_options *opts, uint32_t profile);
+
+/**
+ * Add certificate revocation lists: `data` points to `len` bytes (borrowed for the call; they
+ * are copied) holding one DER CRL, or PEM text with one or more "X509 CRL" blocks (other blocks
+ * are ignored). Each CRL must parse as an X.509 CertificateList; otherwise the call is
+ * CERTCHAIN_MALFORMED and no CRL of the input is added. NULL `opts` or `data` is
+ * CERTCHAIN_INVALID_ARGUMENT.
+ *
+ * Every later certchain_verify_with_options with these options checks revocation against the
+ * CRLs added, at every depth below the trust anchor: a CRL whose issuer is the certificate's
+ * issuer and whose scope covers it is consulted; a serial listed there is the verdict
+ * CERTCHAIN_REVOKED at that depth; such a CRL that cannot be used (bad signature, the issuer may
+ * not sign CRLs, outside thisUpdate..nextUpdate at the verification time, an unknown critical
+ * extension) is CERTCHAIN_REVOCATION_UNKNOWN. A certificate for whose issuer no CRL was added is
+ * not checked for revocation.
+ */
+certchain_status certchain_options_add_crl(certchain_options *opts,
+                                           const uint8_t *data,
+                                           size_t len);
 
 /**
  * Allow at most `max_intermediates` intermediates between the leaf and the trust anchor
@@ -356,11 +509,11 @@ certchain_status certchain_verify(const certchain_store *store,
                                   certchain_result **out);
 
 /**
- * Verify like certchain_verify, with the time, host, purpose and limits taken from `opts`
- * (borrowed for the call; several threads may verify with the same options at once). Status and
- * ownership as for certchain_verify: CERTCHAIN_OK with a new result in `*out` whatever the
- * verdict; CERTCHAIN_INVALID_ARGUMENT for NULL `store`, `chain`, `opts` or `out`, with nothing
- * written.
+ * Verify like certchain_verify, with the time, host, purpose, required EKUs, profile and
+ * limits taken from `opts` (borrowed for the call; several threads may verify with the same
+ * options at once). Status and ownership as for certchain_verify: CERTCHAIN_OK with a new result
+ * in `*out` whatever the verdict; CERTCHAIN_INVALID_ARGUMENT for NULL `store`, `chain`, `opts`
+ * or `out`, with nothing written. CRLs added to `opts` are checked (see certchain_options_add_crl).
  */
 certchain_status certchain_verify_with_options(const certchain_store *store,
                                                const uint8_t *chain,
@@ -369,10 +522,12 @@ certchain_status certchain_verify_with_options(const certchain_store *store,
                                                certchain_result **out);
 
 /**
- * The verdict: 0 (CERTCHAIN_OK) when the chain verified, otherwise the code of the most specific
- * problem found, e.g. CERTCHAIN_EXPIRED (300), CERTCHAIN_MALFORMED (100) for a chain that does
- * not parse. NULL gives CERTCHAIN_INVALID_ARGUMENT (101), never 0: a missing result must not
- * read as "verified".
+ * The verdict as a numeric code: 0 (CERTCHAIN_OK) when the chain verified, otherwise the error
+ * code of the most specific problem found, e.g. CERTCHAIN_EXPIRED (300), CERTCHAIN_MALFORMED
+ * (100) for a chain that does not parse. The codes are the certchain_status values, so this is
+ * also "the error code" of the result (there is no separate function for it); its name is
+ * certchain_result_error_kind, its detail certchain_result_message. NULL gives
+ * CERTCHAIN_INVALID_ARGUMENT (101), never 0: a missing result must not read as "verified".
  */
 uint32_t certchain_result_status(const certchain_result *r);
 

@@ -6,10 +6,13 @@
 //! * Every symbol starts with `certchain_` (`CERTCHAIN_` for constants); functions are
 //!   `certchain_<type>_<verb>`.
 //! * Handles are opaque, each with one ownership rule: [`certchain_store`] is an `Arc<TrustStore>`
-//!   (shared, read-only, usable from many threads at once), [`certchain_options`] and
-//!   [`certchain_result`] are `Box`es owned by the caller. Every `*_free` accepts NULL.
+//!   (shared, read-only, usable from many threads at once), [`certchain_store_builder`],
+//!   [`certchain_options`] and [`certchain_result`] are `Box`es owned by the caller. Every
+//!   `*_free` accepts NULL.
 //! * Every exported function runs its body inside the one panic boundary of `boundary.rs`: a
-//!   panic becomes an error status (or NULL, 0, -1, false) instead of unwinding into C.
+//!   panic becomes an error status (or NULL, 0, -1, false) instead of unwinding into C. There is
+//!   no "internal error" code among the stable codes: a status-returning export that panicked
+//!   returns CERTCHAIN_INVALID_ARGUMENT, and certchain_last_error() says it was a panic.
 //! * Every pointer argument is NULL-checked, strings are checked for UTF-8, integers coming from
 //!   C are converted with checks. Outputs are written only on success; out-parameters come last.
 //! * Functions that can fail return a [`certchain_status`]: 0 on success, otherwise the code of a
@@ -30,6 +33,8 @@ mod status; // certchain_status, certchain_error_kind_name
 
 mod store; // certchain_store
 
+mod builder; // certchain_store_builder
+
 mod options; // certchain_options
 
 mod verify; // certchain_verify*
@@ -37,10 +42,19 @@ mod verify; // certchain_verify*
 mod result; // certchain_result
 
 pub use boundary::certchain_last_error;
+pub use builder::{
+    certchain_store_builder, certchain_store_builder_add_dir, certchain_store_builder_add_file,
+    certchain_store_builder_add_mozilla, certchain_store_builder_add_pem,
+    certchain_store_builder_add_store, certchain_store_builder_add_system,
+    certchain_store_builder_build, certchain_store_builder_free, certchain_store_builder_len,
+    certchain_store_builder_new,
+};
 pub use options::{
-    certchain_options, certchain_options_free, certchain_options_new, certchain_options_set_host,
-    certchain_options_set_max_depth, certchain_options_set_purpose, CERTCHAIN_PURPOSE_ANY,
-    CERTCHAIN_PURPOSE_CLIENT, CERTCHAIN_PURPOSE_SERVER,
+    certchain_options, certchain_options_add_crl, certchain_options_add_eku,
+    certchain_options_free, certchain_options_new, certchain_options_set_host,
+    certchain_options_set_max_depth, certchain_options_set_profile, certchain_options_set_purpose,
+    certchain_options_set_time, CERTCHAIN_PROFILE_RFC5280, CERTCHAIN_PROFILE_WEBPKI,
+    CERTCHAIN_PURPOSE_ANY, CERTCHAIN_PURPOSE_CLIENT, CERTCHAIN_PURPOSE_SERVER,
 };
 pub use result::{
     certchain_result, certchain_result_chain_len, certchain_result_depth, certchain_result_der,

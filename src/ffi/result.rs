@@ -76,10 +76,12 @@ unsafe fn get<'a>(r: *const certchain_result) -> Option<&'a certchain_result> {
     unsafe { r.as_ref() }
 }
 
-/// The verdict: 0 (CERTCHAIN_OK) when the chain verified, otherwise the code of the most specific
-/// problem found, e.g. CERTCHAIN_EXPIRED (300), CERTCHAIN_MALFORMED (100) for a chain that does
-/// not parse. NULL gives CERTCHAIN_INVALID_ARGUMENT (101), never 0: a missing result must not
-/// read as "verified".
+/// The verdict as a numeric code: 0 (CERTCHAIN_OK) when the chain verified, otherwise the error
+/// code of the most specific problem found, e.g. CERTCHAIN_EXPIRED (300), CERTCHAIN_MALFORMED
+/// (100) for a chain that does not parse. The codes are the certchain_status values, so this is
+/// also "the error code" of the result (there is no separate function for it); its name is
+/// certchain_result_error_kind, its detail certchain_result_message. NULL gives
+/// CERTCHAIN_INVALID_ARGUMENT (101), never 0: a missing result must not read as "verified".
 #[no_mangle]
 pub extern "C" fn certchain_result_status(r: *const certchain_result) -> u32 {
     catch(

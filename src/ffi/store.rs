@@ -20,7 +20,7 @@ pub struct certchain_store {
 }
 
 /// Hand a store to C: the pointer carries one strong count of the `Arc`.
-fn into_raw(store: TrustStore) -> *mut certchain_store {
+pub(crate) fn into_raw(store: TrustStore) -> *mut certchain_store {
     // `*mut` only because C declares the out-parameter `certchain_store **`: the store is never
     // mutated through it.
     Arc::into_raw(Arc::new(store)).cast_mut().cast()

@@ -13,6 +13,7 @@ use crate::error::{Error, ErrorKind};
 const SOURCES: &[(&str, &str)] = &[
     ("mod.rs", include_str!("mod.rs")),
     ("boundary.rs", include_str!("boundary.rs")),
+    ("builder.rs", include_str!("builder.rs")),
     ("options.rs", include_str!("options.rs")),
     ("result.rs", include_str!("result.rs")),
     ("status.rs", include_str!("status.rs")),
@@ -151,32 +152,42 @@ fn version_matches_cargo_toml() {
     );
 }
 
-/// The exported functions of the sources: `(file, name, body after the opening brace)`.
-fn exports() -> Vec<(&'static str, String, &'static str)> {
+/// The exported functions of `src`: `(name, body after the opening brace)`.
+fn exports_of(file: &str, src: &'static str) -> Vec<(String, &'static str)> {
     let mut out = Vec::new();
-    for (file, src) in SOURCES {
-        for chunk in src.split("#[no_mangle]").skip(1) {
-            let sig = chunk.trim_start();
-            let rest = sig.strip_prefix("pub extern \"C\" fn ").unwrap_or_else(|| {
-                panic!("{file}: #[no_mangle] not on a `pub extern \"C\" fn`: {sig:.60}")
-            });
-            let name = rest.split('(').next().unwrap().trim().to_owned();
-            let body = &rest[rest.find('{').expect("a body") + 1..];
-            out.push((*file, name, body));
-        }
+    for chunk in src.split("#[no_mangle]").skip(1) {
+        let sig = chunk.trim_start();
+        let rest = sig.strip_prefix("pub extern \"C\" fn ").unwrap_or_else(|| {
+            panic!("{file}: #[no_mangle] not on a `pub extern \"C\" fn`: {sig:.60}")
+        });
+        let name = rest.split('(').next().unwrap().trim().to_owned();
+        let body = &rest[rest.find('{').expect("a body") + 1..];
+        out.push((name, body));
     }
     out
 }
 
-#[test]
-fn every_export_runs_inside_the_panic_boundary() {
-    let exports = exports();
-    assert!(exports.len() >= 30, "found only {} exports", exports.len());
-    for (file, name, body) in &exports {
-        assert!(
-            name.starts_with("certchain_"),
-            "{file}: {name} lacks the prefix"
-        );
+/// The exported functions of the sources: `(file, name, body after the opening brace)`.
+fn exports() -> Vec<(&'static str, String, &'static str)> {
+    SOURCES
+        .iter()
+        .flat_map(|(file, src)| {
+            exports_of(file, src)
+                .into_iter()
+                .map(move |(name, body)| (*file, name, body))
+        })
+        .collect()
+}
+
+/// What is wrong with the panic boundary of the exports of `src`: each export must start its
+/// body with `catch("NAME", ...)` or `catch_status("NAME", ...)`, and only boundary.rs may call
+/// `catch_unwind`.
+fn boundary_violations(file: &str, src: &'static str) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (name, body) in exports_of(file, src) {
+        if !name.starts_with("certchain_") {
+            problems.push(format!("{file}: {name} lacks the certchain_ prefix"));
+        }
         // The body without comment lines and white space, so rustfmt's line breaks don't matter.
         let first: String = body
             .lines()
@@ -194,14 +205,97 @@ fn every_export_runs_inside_the_panic_boundary() {
         ]
         .iter()
         .any(|p| first.starts_with(p.as_str()));
-        assert!(ok, "{file}: {name} must start with catch(\"{name}\", ...) or catch_status; starts with {first:?}");
+        if !ok {
+            problems.push(format!(
+                "{file}: {name} must start with catch(\"{name}\", ...) or catch_status; starts \
+                 with {first:?}"
+            ));
+        }
     }
-    // The only catch_unwind is the boundary's.
-    for (file, src) in SOURCES {
-        let n = src.matches("catch_unwind(").count();
-        let expected = usize::from(*file == "boundary.rs");
-        assert_eq!(n, expected, "{file}: catch_unwind outside the boundary");
+    let n = src.matches("catch_unwind(").count();
+    if n != usize::from(file == "boundary.rs") {
+        problems.push(format!("{file}: catch_unwind outside the boundary"));
     }
+    problems
+}
+
+#[test]
+fn every_export_runs_inside_the_panic_boundary() {
+    let exports = exports();
+    assert!(exports.len() >= 44, "found only {} exports", exports.len());
+    let problems: Vec<String> = SOURCES
+        .iter()
+        .flat_map(|(file, src)| boundary_violations(file, src))
+        .collect();
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+/// The check above catches an export without the boundary, one that names another function,
+/// a stray catch_unwind, and a missing prefix.
+#[test]
+fn the_boundary_check_catches_what_it_should() {
+    const BAD: &str = r#"
+#[no_mangle]
+pub extern "C" fn certchain_naked(x: *const u8) -> u32 {
+    // a comment
+    unsafe { *x as u32 }
+}
+
+#[no_mangle]
+pub extern "C" fn certchain_wrong_name() -> u32 {
+    catch("certchain_other", 0, || 1)
+}
+
+#[no_mangle]
+pub extern "C" fn unprefixed() {
+    catch("unprefixed", (), || ())
+}
+
+#[no_mangle]
+pub extern "C" fn certchain_good() -> u32 {
+    catch_status("certchain_good", || Ok(()))
+}
+fn f() { let _ = std::panic::catch_unwind(|| ()); }
+"#;
+    let problems = boundary_violations("bad.rs", BAD);
+    let joined = problems.join("\n");
+    assert_eq!(problems.len(), 4, "{joined}");
+    assert!(
+        joined.contains("certchain_naked must start with"),
+        "{joined}"
+    );
+    assert!(
+        joined.contains("certchain_wrong_name must start with"),
+        "{joined}"
+    );
+    assert!(
+        joined.contains("unprefixed lacks the certchain_ prefix"),
+        "{joined}"
+    );
+    assert!(
+        joined.contains("catch_unwind outside the boundary"),
+        "{joined}"
+    );
+    assert!(!joined.contains("certchain_good"), "{joined}");
+}
+
+/// Every source file of the C ABI is read by the checks above (a new file must be added to
+/// SOURCES, or its exports would escape them).
+#[test]
+fn every_ffi_source_is_checked() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/ffi");
+    let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".rs") && n != "tests.rs")
+        .collect();
+    on_disk.sort();
+    let mut listed: Vec<String> = SOURCES.iter().map(|(f, _)| (*f).to_owned()).collect();
+    listed.sort();
+    assert_eq!(
+        on_disk, listed,
+        "src/ffi/*.rs vs SOURCES in src/ffi/tests.rs"
+    );
 }
 
 #[test]
@@ -734,4 +828,354 @@ fn handles_are_shareable_as_documented() {
     send_sync::<crate::TrustStore>(); // certchain_store: many threads at once
     send_sync::<certchain_options>(); // read by concurrent certchain_verify_with_options
     send_sync::<certchain_result>(); // read by several threads
+}
+
+fn crl_data(name: &str) -> Vec<u8> {
+    let path = format!("{}/tests/c/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[test]
+fn store_builder() {
+    let mut b = ptr::null_mut::<certchain_store_builder>();
+    assert_eq!(
+        certchain_store_builder_new(&mut b),
+        certchain_status::CERTCHAIN_OK
+    );
+    assert_eq!(certchain_store_builder_len(b), 0);
+    let bad = certchain_status::CERTCHAIN_INVALID_ARGUMENT;
+    assert_eq!(certchain_store_builder_new(ptr::null_mut()), bad);
+
+    // Failures leave the builder as it was.
+    let rsa = fixture("rsa/root.pem");
+    let mut broken = rsa.clone();
+    broken.extend_from_slice(&fixture("bad-pem/truncated.pem"));
+    assert_eq!(
+        certchain_store_builder_add_pem(b, broken.as_ptr(), broken.len()),
+        certchain_status::CERTCHAIN_MALFORMED
+    );
+    assert_eq!(certchain_store_builder_len(b), 0);
+    assert_eq!(certchain_store_builder_add_pem(b, b"".as_ptr(), 0), {
+        certchain_status::CERTCHAIN_MALFORMED
+    });
+    assert_eq!(certchain_store_builder_add_pem(b, ptr::null(), 0), bad);
+    assert_eq!(
+        certchain_store_builder_add_pem(ptr::null_mut(), rsa.as_ptr(), rsa.len()),
+        bad
+    );
+    assert_eq!(
+        certchain_store_builder_add_file(b, c"/nonexistent/certchain.pem".as_ptr()),
+        certchain_status::CERTCHAIN_IO
+    );
+    assert_eq!(certchain_store_builder_add_file(b, ptr::null()), bad);
+    assert_eq!(
+        certchain_store_builder_add_dir(b, c"/nonexistent/certchain".as_ptr()),
+        certchain_status::CERTCHAIN_IO
+    );
+    assert_eq!(
+        certchain_store_builder_add_dir(ptr::null_mut(), c".".as_ptr()),
+        bad
+    );
+    assert_eq!(certchain_store_builder_add_system(ptr::null_mut()), bad);
+    assert_eq!(certchain_store_builder_add_mozilla(ptr::null_mut()), bad);
+    assert_eq!(certchain_store_builder_add_store(b, ptr::null()), bad);
+    assert_eq!(certchain_store_builder_len(b), 0);
+
+    // Sources add up; duplicates are kept once.
+    assert_eq!(
+        certchain_store_builder_add_pem(b, rsa.as_ptr(), rsa.len()),
+        certchain_status::CERTCHAIN_OK
+    );
+    assert_eq!(
+        certchain_store_builder_add_pem(b, rsa.as_ptr(), rsa.len()),
+        certchain_status::CERTCHAIN_OK
+    );
+    assert_eq!(certchain_store_builder_len(b), 1);
+    let le_root = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/letsencrypt-2021/dst-root-ca-x3.pem\0"
+    );
+    assert_eq!(
+        certchain_store_builder_add_file(b, le_root.as_ptr().cast()),
+        certchain_status::CERTCHAIN_OK
+    );
+    assert_eq!(certchain_store_builder_len(b), 2);
+    let le_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/letsencrypt-2021\0");
+    assert_eq!(
+        certchain_store_builder_add_dir(b, le_dir.as_ptr().cast()),
+        certchain_status::CERTCHAIN_OK
+    );
+    assert_eq!(certchain_store_builder_len(b), 4); // + the leaf and R3 of that directory
+    let (_, ecdsa) = store_from(&fixture("ecdsa/root.pem"));
+    assert_eq!(
+        certchain_store_builder_add_store(b, ecdsa),
+        certchain_status::CERTCHAIN_OK
+    );
+    assert_eq!(
+        certchain_store_len(ecdsa),
+        1,
+        "the added store is unchanged"
+    );
+    certchain_store_free(ecdsa);
+    assert_eq!(certchain_store_builder_len(b), 5);
+    assert_eq!(
+        certchain_store_builder_add_mozilla(b),
+        certchain_status::CERTCHAIN_OK
+    );
+    let with_mozilla = certchain_store_builder_len(b);
+    assert!(with_mozilla > 100, "{with_mozilla}");
+    let s = certchain_store_builder_add_system(b);
+    assert!(
+        matches!(
+            s,
+            certchain_status::CERTCHAIN_OK
+                | certchain_status::CERTCHAIN_IO
+                | certchain_status::CERTCHAIN_MALFORMED
+        ),
+        "{s:?}"
+    );
+    let n = certchain_store_builder_len(b);
+
+    // build takes the builder; the store verifies.
+    let sentinel = ptr::dangling_mut::<certchain_store>();
+    let mut store = sentinel;
+    assert_eq!(
+        certchain_store_builder_build(ptr::null_mut(), &mut store),
+        bad
+    );
+    assert_eq!(store, sentinel);
+    assert_eq!(
+        certchain_store_builder_build(b, &mut store),
+        certchain_status::CERTCHAIN_OK
+    );
+    assert_eq!(certchain_store_len(store), n);
+    let chain = fixture("rsa/chain.pem");
+    let r = verify(store, &chain, Some(c"rsa.example.test"), 1_748_736_000);
+    assert_eq!(certchain_result_status(r), 0);
+    certchain_result_free(r);
+    certchain_store_free(store);
+
+    // An empty builder does not build, and is released all the same; so is one built with a
+    // NULL `out`.
+    let mut b = ptr::null_mut::<certchain_store_builder>();
+    assert_eq!(
+        certchain_store_builder_new(&mut b),
+        certchain_status::CERTCHAIN_OK
+    );
+    let mut store = sentinel;
+    assert_eq!(certchain_store_builder_build(b, &mut store), bad);
+    assert!(last_error().contains("no certificate"), "{}", last_error());
+    assert_eq!(store, sentinel);
+    assert_eq!(
+        certchain_store_builder_new(&mut b),
+        certchain_status::CERTCHAIN_OK
+    );
+    assert_eq!(certchain_store_builder_build(b, ptr::null_mut()), bad);
+
+    assert_eq!(
+        certchain_store_builder_new(&mut b),
+        certchain_status::CERTCHAIN_OK
+    );
+    certchain_store_builder_free(b);
+    certchain_store_builder_free(ptr::null_mut());
+    assert_eq!(certchain_store_builder_len(ptr::null()), 0);
+}
+
+fn new_options(time: i64) -> *mut certchain_options {
+    let mut o = ptr::null_mut::<certchain_options>();
+    assert_eq!(
+        certchain_options_new(time, &mut o),
+        certchain_status::CERTCHAIN_OK
+    );
+    o
+}
+
+fn verdict(store: *const certchain_store, chain: &[u8], o: *const certchain_options) -> u32 {
+    let mut r: *mut certchain_result = ptr::null_mut();
+    assert_eq!(
+        certchain_verify_with_options(store, chain.as_ptr(), chain.len(), o, &mut r),
+        certchain_status::CERTCHAIN_OK,
+        "{}",
+        last_error()
+    );
+    let status = certchain_result_status(r);
+    certchain_result_free(r);
+    status
+}
+
+#[test]
+fn options_time_ekus_profile() {
+    let (_, store) = store_from(&fixture("rsa/root.pem"));
+    let chain = fixture("rsa/chain.pem");
+    let o = new_options(1_748_736_000);
+    let bad = certchain_status::CERTCHAIN_INVALID_ARGUMENT;
+    let ok = certchain_status::CERTCHAIN_OK;
+    assert_eq!(verdict(store, &chain, o), 0);
+
+    assert_eq!(certchain_options_set_time(o, -1), bad);
+    assert_eq!(certchain_options_set_time(ptr::null_mut(), 0), bad);
+    assert_eq!(verdict(store, &chain, o), 0, "unchanged by the failed call");
+    assert_eq!(certchain_options_set_time(o, 1_800_000_000), ok); // 2027
+    assert_eq!(verdict(store, &chain, o), ErrorKind::Expired.code());
+    assert_eq!(certchain_options_set_time(o, 1_748_736_000), ok);
+
+    // The rsa leaf allows serverAuth only.
+    for name in [c"", c"server auth", c"1.2.x", c"clientauth"] {
+        assert_eq!(certchain_options_add_eku(o, name.as_ptr()), bad, "{name:?}");
+    }
+    assert!(
+        last_error().contains("nor a dotted OID"),
+        "{}",
+        last_error()
+    );
+    assert_eq!(certchain_options_add_eku(o, ptr::null()), bad);
+    assert_eq!(
+        certchain_options_add_eku(ptr::null_mut(), c"any".as_ptr()),
+        bad
+    );
+    assert_eq!(verdict(store, &chain, o), 0);
+    assert_eq!(certchain_options_add_eku(o, c"client-auth".as_ptr()), ok);
+    assert_eq!(
+        verdict(store, &chain, o),
+        ErrorKind::ExtendedKeyUsage.code()
+    );
+    assert_eq!(
+        certchain_options_add_eku(o, c"1.3.6.1.5.5.7.3.1".as_ptr()),
+        ok
+    );
+    assert_eq!(verdict(store, &chain, o), 0, "any one of the EKUs suffices");
+
+    let o2 = new_options(1_748_736_000);
+    assert_eq!(certchain_options_add_eku(o2, c"codeSigning".as_ptr()), ok);
+    assert_eq!(
+        verdict(store, &chain, o2),
+        ErrorKind::ExtendedKeyUsage.code()
+    );
+    assert_eq!(certchain_options_add_eku(o2, c"any".as_ptr()), ok);
+    assert_eq!(
+        verdict(store, &chain, o2),
+        0,
+        "\"any\" lifts the requirement"
+    );
+    certchain_options_free(o2);
+
+    assert_eq!(certchain_options_set_profile(o, 2), bad);
+    assert_eq!(certchain_options_set_profile(o, u32::MAX), bad);
+    assert_eq!(certchain_options_set_profile(ptr::null_mut(), 0), bad);
+    assert_eq!(
+        certchain_options_set_profile(o, CERTCHAIN_PROFILE_RFC5280),
+        ok
+    );
+    // SAFETY: `o` is live and not used elsewhere.
+    assert_eq!(
+        unsafe { &*o }.policy.profile,
+        crate::policy::Profile::Rfc5280
+    );
+    assert_eq!(verdict(store, &chain, o), 0);
+    assert_eq!(
+        certchain_options_set_profile(o, CERTCHAIN_PROFILE_WEBPKI),
+        ok
+    );
+    // SAFETY: as above.
+    assert_eq!(
+        unsafe { &*o }.policy.profile,
+        crate::policy::Profile::WebPki
+    );
+    certchain_options_free(o);
+    certchain_store_free(store);
+}
+
+#[test]
+fn options_crls() {
+    let o = new_options(1_748_736_000);
+    let bad = certchain_status::CERTCHAIN_INVALID_ARGUMENT;
+    let malformed = certchain_status::CERTCHAIN_MALFORMED;
+    let add_to = |o: *mut certchain_options, bytes: &[u8]| {
+        certchain_options_add_crl(o, bytes.as_ptr(), bytes.len())
+    };
+    let add = |bytes: &[u8]| add_to(o, bytes);
+    assert_eq!(certchain_options_add_crl(o, ptr::null(), 0), bad);
+    assert_eq!(
+        certchain_options_add_crl(ptr::null_mut(), b"x".as_ptr(), 1),
+        bad
+    );
+    assert_eq!(add(b""), malformed);
+    assert_eq!(add(b"garbage"), malformed);
+    assert_eq!(add(&fixture("rsa/root.pem")), malformed); // a certificate is not a CRL
+    assert!(
+        last_error().contains("no X509 CRL block"),
+        "{}",
+        last_error()
+    );
+    let der = crl_data("crl.der");
+    assert_eq!(add(&der[..der.len() - 1]), malformed); // truncated DER
+    assert!(
+        last_error().contains("crl: CRL: ASN.1 DER message is incomplete"),
+        "{}",
+        last_error()
+    );
+    assert_eq!(add(&fixture("bad-pem/chain.der")), malformed); // a DER certificate
+    let pem = String::from_utf8(crl_data("crl.pem")).unwrap();
+    let bad_pem = pem.replacen("MIG8", "MIG9", 1);
+    assert_eq!(add(bad_pem.as_bytes()), malformed);
+    // SAFETY: `o` is live.
+    assert!(
+        unsafe { &*o }.policy.crls.is_empty(),
+        "failed calls add nothing"
+    );
+
+    assert_eq!(add(pem.as_bytes()), certchain_status::CERTCHAIN_OK);
+    assert_eq!(add(&der), certchain_status::CERTCHAIN_OK);
+    // SAFETY: `o` is live.
+    assert_eq!(unsafe { &*o }.policy.crls.len(), 2);
+    certchain_options_free(o);
+
+    // Revocation is checked (fixtures/crl, the verdicts of the golden crl-*.test cases).
+    let (_, store) = store_from(&fixture("crl/root.pem"));
+    let good = fixture("crl/good-chain.pem");
+    let revoked = fixture("crl/revoked-chain.pem");
+    let o = new_options(1_748_736_000);
+    assert_eq!(
+        verdict(store, &revoked, o),
+        0,
+        "no CRLs, no revocation check"
+    );
+    assert_eq!(
+        add_to(o, &fixture("crl/int.crl.pem")),
+        certchain_status::CERTCHAIN_OK
+    );
+    assert_eq!(
+        add_to(o, &fixture("crl/root-empty.crl.pem")),
+        certchain_status::CERTCHAIN_OK
+    );
+    assert_eq!(verdict(store, &good, o), 0);
+    let mut r: *mut certchain_result = ptr::null_mut();
+    assert_eq!(
+        certchain_verify_with_options(store, revoked.as_ptr(), revoked.len(), o, &mut r),
+        certchain_status::CERTCHAIN_OK
+    );
+    assert_eq!(certchain_result_status(r), ErrorKind::Revoked.code());
+    assert_eq!(text(certchain_result_error_kind(r)), "revoked");
+    assert_eq!(certchain_result_depth(r), 0);
+    assert!(text(certchain_result_message(r)).contains("was revoked at"));
+    certchain_result_free(r);
+    certchain_options_free(o);
+    let o = new_options(1_748_736_000);
+    assert_eq!(
+        add_to(o, &fixture("crl/root.crl.pem")),
+        certchain_status::CERTCHAIN_OK
+    );
+    assert_eq!(verdict(store, &good, o), ErrorKind::Revoked.code()); // the intermediate
+    certchain_options_free(o);
+    let o = new_options(1_748_736_000);
+    assert_eq!(
+        add_to(o, &fixture("crl/stale.crl.pem")),
+        certchain_status::CERTCHAIN_OK
+    );
+    assert_eq!(
+        verdict(store, &good, o),
+        ErrorKind::RevocationUnknown.code()
+    );
+    certchain_store_free(store);
+    certchain_options_free(o);
 }

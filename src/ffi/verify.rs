@@ -74,11 +74,11 @@ pub extern "C" fn certchain_verify(
     })
 }
 
-/// Verify like certchain_verify, with the time, host, purpose and limits taken from `opts`
-/// (borrowed for the call; several threads may verify with the same options at once). Status and
-/// ownership as for certchain_verify: CERTCHAIN_OK with a new result in `*out` whatever the
-/// verdict; CERTCHAIN_INVALID_ARGUMENT for NULL `store`, `chain`, `opts` or `out`, with nothing
-/// written.
+/// Verify like certchain_verify, with the time, host, purpose, required EKUs, profile and
+/// limits taken from `opts` (borrowed for the call; several threads may verify with the same
+/// options at once). Status and ownership as for certchain_verify: CERTCHAIN_OK with a new result
+/// in `*out` whatever the verdict; CERTCHAIN_INVALID_ARGUMENT for NULL `store`, `chain`, `opts`
+/// or `out`, with nothing written. CRLs added to `opts` are checked (see certchain_options_add_crl).
 #[no_mangle]
 pub extern "C" fn certchain_verify_with_options(
     store: *const certchain_store,

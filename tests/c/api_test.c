@@ -1,7 +1,8 @@
 /*
  * Calls every function of include/certchain.h, with good and bad arguments, and checks what comes
- * back. Run by tests/c_example.rs as `api_test FIXTURES_DIR`; exits 0 when every check passes, 1
- * at the first failed check (naming its line).
+ * back. Run by tests/c_example.rs (and under ASan+UBSan and Valgrind by .ci/c-sanitizers.sh) as
+ * `api_test FIXTURES_DIR DATA_DIR` (the repository's fixtures/ and tests/c/data/); exits 0 when
+ * every check passes, 1 at the first failed check (naming its line).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -30,16 +31,19 @@ static int checks = 0;
 #define CHECK_HAS(got, part) CHECK((got) != NULL && strstr((got), (part)) != NULL)
 
 static const char *fixtures;
+static const char *data_dir;
 
-static char *path_of(const char *rel) {
+static char *path_in(const char *dir, const char *rel) {
     static char buf[4096];
-    int n = snprintf(buf, sizeof buf, "%s/%s", fixtures, rel);
+    int n = snprintf(buf, sizeof buf, "%s/%s", dir, rel);
     CHECK(n > 0 && (size_t)n < sizeof buf);
     return buf;
 }
 
-static uint8_t *slurp(const char *rel, size_t *len) {
-    FILE *f = fopen(path_of(rel), "rb");
+static char *path_of(const char *rel) { return path_in(fixtures, rel); }
+
+static uint8_t *slurp_path(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
     CHECK(f != NULL);
     uint8_t *buf = malloc(1 << 20);
     CHECK(buf != NULL);
@@ -49,10 +53,13 @@ static uint8_t *slurp(const char *rel, size_t *len) {
     return buf;
 }
 
+static uint8_t *slurp(const char *rel, size_t *len) { return slurp_path(path_of(rel), len); }
+
 /* Sentinels: an out-parameter must keep them when a call fails. */
 #define STORE_SENTINEL ((certchain_store *)(uintptr_t)0x10)
 #define RESULT_SENTINEL ((certchain_result *)(uintptr_t)0x20)
 #define OPTIONS_SENTINEL ((certchain_options *)(uintptr_t)0x30)
+#define BUILDER_SENTINEL ((certchain_store_builder *)(uintptr_t)0x40)
 
 static void test_version_and_names(void) {
     char want[64];
@@ -393,6 +400,247 @@ static void test_options(void) {
     certchain_options_free(NULL);
 }
 
+static certchain_store_builder *new_builder(void) {
+    certchain_store_builder *b = BUILDER_SENTINEL;
+    CHECK(certchain_store_builder_new(&b) == CERTCHAIN_OK);
+    CHECK(b != NULL && b != BUILDER_SENTINEL);
+    CHECK(certchain_store_builder_len(b) == 0);
+    return b;
+}
+
+static void test_builder(void) {
+    CHECK(certchain_store_builder_new(NULL) == CERTCHAIN_INVALID_ARGUMENT);
+    certchain_store_builder *b = new_builder();
+    size_t len = 0;
+
+    /* NULL arguments */
+    size_t root_len = 0;
+    uint8_t *rsa_root = slurp("rsa/root.pem", &root_len);
+    CHECK(certchain_store_builder_add_pem(NULL, rsa_root, root_len) == CERTCHAIN_INVALID_ARGUMENT);
+    CHECK_STR(certchain_last_error(),
+              "certchain_store_builder_add_pem: invalid_argument: builder is NULL");
+    CHECK(certchain_store_builder_add_pem(b, NULL, 0) == CERTCHAIN_INVALID_ARGUMENT);
+    CHECK(certchain_store_builder_add_file(NULL, path_of("rsa/root.pem")) ==
+          CERTCHAIN_INVALID_ARGUMENT);
+    CHECK(certchain_store_builder_add_file(b, NULL) == CERTCHAIN_INVALID_ARGUMENT);
+    CHECK(certchain_store_builder_add_dir(NULL, path_of("letsencrypt-2021")) ==
+          CERTCHAIN_INVALID_ARGUMENT);
+    CHECK(certchain_store_builder_add_dir(b, NULL) == CERTCHAIN_INVALID_ARGUMENT);
+    CHECK(certchain_store_builder_add_system(NULL) == CERTCHAIN_INVALID_ARGUMENT);
+    CHECK(certchain_store_builder_add_mozilla(NULL) == CERTCHAIN_INVALID_ARGUMENT);
+    CHECK(certchain_store_builder_add_store(NULL, NULL) == CERTCHAIN_INVALID_ARGUMENT);
+    CHECK(certchain_store_builder_add_store(b, NULL) == CERTCHAIN_INVALID_ARGUMENT);
+    CHECK(certchain_store_builder_len(NULL) == 0);
+
+    /* bad input: empty, garbage, truncated DER, truncated PEM, missing files; nothing added */
+    static const uint8_t empty[1] = {0};
+    CHECK(certchain_store_builder_add_pem(b, empty, 0) == CERTCHAIN_MALFORMED);
+    CHECK_HAS(certchain_last_error(), "no certificate found");
+    static const uint8_t garbage[] = {0x30, 0x03, 0x02, 0x01};
+    CHECK(certchain_store_builder_add_pem(b, garbage, sizeof garbage) == CERTCHAIN_MALFORMED);
+    uint8_t *bad = slurp("bad-pem/truncated.der", &len);
+    CHECK(certchain_store_builder_add_pem(b, bad, len) == CERTCHAIN_MALFORMED);
+    free(bad);
+    CHECK(certchain_store_builder_add_file(b, path_of("bad-pem/truncated.pem")) ==
+          CERTCHAIN_MALFORMED);
+    CHECK_HAS(certchain_last_error(), "line 1");
+    CHECK(certchain_store_builder_add_file(b, path_of("no-such.pem")) == CERTCHAIN_IO);
+    CHECK(certchain_store_builder_add_file(b, "/tmp/\xff.pem") == CERTCHAIN_INVALID_ARGUMENT);
+    CHECK(certchain_store_builder_add_dir(b, path_of("no-such-dir")) == CERTCHAIN_IO);
+    CHECK(certchain_store_builder_add_dir(b, path_of("keys")) == CERTCHAIN_MALFORMED);
+    CHECK(certchain_store_builder_len(b) == 0);
+
+    /* good sources add up, duplicates once */
+    CHECK(certchain_store_builder_add_pem(b, rsa_root, root_len) == CERTCHAIN_OK);
+    CHECK(certchain_store_builder_add_pem(b, rsa_root, root_len) == CERTCHAIN_OK);
+    free(rsa_root); /* the builder keeps no pointer into the input */
+    CHECK(certchain_store_builder_len(b) == 1);
+    CHECK(certchain_store_builder_add_file(b, path_of("ecdsa/root.pem")) == CERTCHAIN_OK);
+    CHECK(certchain_store_builder_len(b) == 2);
+    CHECK(certchain_store_builder_add_dir(b, path_of("letsencrypt-2021")) == CERTCHAIN_OK);
+    CHECK(certchain_store_builder_len(b) == 5);
+    certchain_store *other = NULL;
+    CHECK(certchain_store_from_file(path_of("cross-signed/roots.pem"), &other) == CERTCHAIN_OK);
+    CHECK(certchain_store_builder_add_store(b, other) == CERTCHAIN_OK);
+    CHECK(certchain_store_len(other) == 2); /* unchanged, still the caller's */
+    certchain_store_free(other);
+    CHECK(certchain_store_builder_len(b) == 7);
+    CHECK(certchain_store_builder_add_mozilla(b) == CERTCHAIN_OK);
+    size_t n = certchain_store_builder_len(b);
+    CHECK(n > 100);
+    certchain_status s = certchain_store_builder_add_system(b);
+    CHECK(s == CERTCHAIN_OK || s == CERTCHAIN_IO || s == CERTCHAIN_MALFORMED);
+    CHECK(s == CERTCHAIN_OK ? certchain_store_builder_len(b) >= n
+                            : certchain_store_builder_len(b) == n);
+    n = certchain_store_builder_len(b);
+
+    /* build: takes the builder */
+    certchain_store *store = STORE_SENTINEL;
+    CHECK(certchain_store_builder_build(NULL, &store) == CERTCHAIN_INVALID_ARGUMENT);
+    CHECK(store == STORE_SENTINEL);
+    CHECK(certchain_store_builder_build(b, &store) == CERTCHAIN_OK);
+    CHECK(store != STORE_SENTINEL && certchain_store_len(store) == n);
+
+    /* the built store verifies chains of every source */
+    uint8_t *chain = slurp("rsa/chain.pem", &len);
+    certchain_result *r = NULL;
+    CHECK(certchain_verify(store, chain, len, "rsa.example.test", 1748736000, &r) == CERTCHAIN_OK);
+    CHECK(certchain_result_status(r) == CERTCHAIN_OK);
+    certchain_result_free(r);
+    free(chain);
+    chain = slurp("ecdsa/chain.pem", &len);
+    r = NULL;
+    CHECK(certchain_verify(store, chain, len, "192.0.2.10", 1748736000, &r) == CERTCHAIN_OK);
+    CHECK(certchain_result_status(r) == CERTCHAIN_OK);
+    certchain_result_free(r);
+    free(chain);
+    chain = slurp("letsencrypt-2021/cert.pem", &len);
+    r = NULL;
+    CHECK(certchain_verify(store, chain, len, "justcc.mengkang.net", 1615689507, &r) ==
+          CERTCHAIN_OK);
+    CHECK(certchain_result_status(r) == CERTCHAIN_OK);
+    certchain_result_free(r);
+    free(chain);
+    certchain_store_free(store);
+
+    /* an empty builder does not build, and is released all the same (so is one with NULL out) */
+    b = new_builder();
+    store = STORE_SENTINEL;
+    CHECK(certchain_store_builder_build(b, &store) == CERTCHAIN_INVALID_ARGUMENT);
+    CHECK_HAS(certchain_last_error(), "no certificate");
+    CHECK(store == STORE_SENTINEL);
+    b = new_builder();
+    CHECK(certchain_store_builder_add_file(b, path_of("rsa/root.pem")) == CERTCHAIN_OK);
+    CHECK(certchain_store_builder_build(b, NULL) == CERTCHAIN_INVALID_ARGUMENT);
+
+    /* a builder never built is freed */
+    b = new_builder();
+    CHECK(certchain_store_builder_add_file(b, path_of("rsa/root.pem")) == CERTCHAIN_OK);
+    certchain_store_builder_free(b);
+    certchain_store_builder_free(NULL);
+}
+
+static uint32_t verdict_with(const certchain_store *store, const uint8_t *chain, size_t len,
+                             const certchain_options *o) {
+    certchain_result *r = NULL;
+    CHECK(certchain_verify_with_options(store, chain, len, o, &r) == CERTCHAIN_OK);
+    uint32_t v = certchain_result_status(r);
+    certchain_result_free(r);
+    return v;
+}
+
+static void test_more_options(void) {
+    certchain_store *store = NULL;
+    CHECK(certchain_store_from_file(path_of("rsa/root.pem"), &store) == CERTCHAIN_OK);
+    size_t len = 0;
+    uint8_t *chain = slurp("rsa/chain.pem", &len);
+    certchain_options *o = NULL;
+    CHECK(certchain_options_new(1748736000, &o) == CERTCHAIN_OK);
+    CHECK(verdict_with(store, chain, len, o) == CERTCHAIN_OK);
+
+    /* time */
+    CHECK(certchain_options_set_time(NULL, 0) == CERTCHAIN_INVALID_ARGUMENT);
+    CHECK(certchain_options_set_time(o, -1) == CERTCHAIN_INVALID_ARGUMENT);
+    CHECK(certchain_options_set_time(o, INT64_MIN) == CERTCHAIN_INVALID_ARGUMENT);
+    CHECK(verdict_with(store, chain, len, o) == CERTCHAIN_OK); /* unchanged */
+    CHECK(certchain_options_set_time(o, 1800000000) == CERTCHAIN_OK); /* 2027: leaf expired */
+    CHECK(verdict_with(store, chain, len, o) == CERTCHAIN_EXPIRED);
+    CHECK(certchain_options_set_time(o, 1700000000) == CERTCHAIN_OK); /* 2023: not yet valid */
+    CHECK(verdict_with(store, chain, len, o) == CERTCHAIN_NOT_YET_VALID);
+    CHECK(certchain_options_set_time(o, INT64_MAX) == CERTCHAIN_OK);
+    CHECK(verdict_with(store, chain, len, o) == CERTCHAIN_EXPIRED);
+    CHECK(certchain_options_set_time(o, 1748736000) == CERTCHAIN_OK);
+
+    /* required EKUs: the rsa leaf allows serverAuth only */
+    CHECK(certchain_options_add_eku(NULL, "server-auth") == CERTCHAIN_INVALID_ARGUMENT);
+    CHECK(certchain_options_add_eku(o, NULL) == CERTCHAIN_INVALID_ARGUMENT);
+    CHECK(certchain_options_add_eku(o, "") == CERTCHAIN_INVALID_ARGUMENT);
+    CHECK(certchain_options_add_eku(o, "server_auth") == CERTCHAIN_INVALID_ARGUMENT);
+    CHECK_HAS(certchain_last_error(), "nor a dotted OID");
+    CHECK(certchain_options_add_eku(o, "1.3.6.") == CERTCHAIN_INVALID_ARGUMENT);
+    CHECK(certchain_options_add_eku(o, "\xfe\xff") == CERTCHAIN_INVALID_ARGUMENT);
+    CHECK(verdict_with(store, chain, len, o) == CERTCHAIN_OK);
+    CHECK(certchain_options_add_eku(o, "client-auth") == CERTCHAIN_OK);
+    CHECK(verdict_with(store, chain, len, o) == CERTCHAIN_EXTENDED_KEY_USAGE);
+    CHECK(certchain_options_add_eku(o, "1.3.6.1.5.5.7.3.1") == CERTCHAIN_OK); /* serverAuth */
+    CHECK(verdict_with(store, chain, len, o) == CERTCHAIN_OK); /* any one suffices */
+    certchain_options *o2 = NULL;
+    CHECK(certchain_options_new(1748736000, &o2) == CERTCHAIN_OK);
+    CHECK(certchain_options_add_eku(o2, "timeStamping") == CERTCHAIN_OK);
+    CHECK(verdict_with(store, chain, len, o2) == CERTCHAIN_EXTENDED_KEY_USAGE);
+    CHECK(certchain_options_add_eku(o2, "any") == CERTCHAIN_OK);
+    CHECK(verdict_with(store, chain, len, o2) == CERTCHAIN_OK);
+    certchain_options_free(o2);
+
+    /* profile */
+    CHECK(certchain_options_set_profile(NULL, CERTCHAIN_PROFILE_WEBPKI) ==
+          CERTCHAIN_INVALID_ARGUMENT);
+    CHECK(certchain_options_set_profile(o, 2) == CERTCHAIN_INVALID_ARGUMENT);
+    CHECK(certchain_options_set_profile(o, UINT32_MAX) == CERTCHAIN_INVALID_ARGUMENT);
+    CHECK(certchain_options_set_profile(o, CERTCHAIN_PROFILE_RFC5280) == CERTCHAIN_OK);
+    CHECK(verdict_with(store, chain, len, o) == CERTCHAIN_OK);
+    CHECK(certchain_options_set_profile(o, CERTCHAIN_PROFILE_WEBPKI) == CERTCHAIN_OK);
+    CHECK(verdict_with(store, chain, len, o) == CERTCHAIN_OK);
+
+    /* CRLs: parsed when added (a bad one is refused whole), then checked by verification */
+    size_t crl_len = 0, crl_der_len = 0;
+    uint8_t *crl = slurp_path(path_in(data_dir, "crl.pem"), &crl_len);
+    uint8_t *crl_der = slurp_path(path_in(data_dir, "crl.der"), &crl_der_len);
+    CHECK(certchain_options_add_crl(NULL, crl, crl_len) == CERTCHAIN_INVALID_ARGUMENT);
+    CHECK(certchain_options_add_crl(o, NULL, 0) == CERTCHAIN_INVALID_ARGUMENT);
+    static const uint8_t nothing[1] = {0};
+    CHECK(certchain_options_add_crl(o, nothing, 0) == CERTCHAIN_MALFORMED);
+    static const uint8_t junk[] = "not a crl";
+    CHECK(certchain_options_add_crl(o, junk, sizeof junk - 1) == CERTCHAIN_MALFORMED);
+    CHECK(certchain_options_add_crl(o, crl_der, crl_der_len - 3) == CERTCHAIN_MALFORMED);
+    CHECK_HAS(certchain_last_error(), "crl: CRL: ASN.1 DER message is incomplete");
+    CHECK(certchain_options_add_crl(o, chain, len) == CERTCHAIN_MALFORMED); /* certificates */
+    CHECK_HAS(certchain_last_error(), "no X509 CRL block");
+    CHECK(verdict_with(store, chain, len, o) == CERTCHAIN_OK); /* nothing was added */
+    CHECK(certchain_options_add_crl(o, crl, crl_len) == CERTCHAIN_OK);
+    CHECK(certchain_options_add_crl(o, crl_der, crl_der_len) == CERTCHAIN_OK);
+    free(crl);
+    free(crl_der);
+    CHECK(verdict_with(store, chain, len, o) == CERTCHAIN_OK); /* CRLs of another issuer */
+    certchain_options_free(o);
+    free(chain);
+    certchain_store_free(store);
+
+    /* revocation (fixtures/crl; the verdicts of the golden crl-*.test cases) */
+    CHECK(certchain_store_from_file(path_of("crl/root.pem"), &store) == CERTCHAIN_OK);
+    size_t good_len = 0, revoked_len = 0, int_crl_len = 0, root_crl_len = 0, stale_len = 0;
+    uint8_t *good = slurp("crl/good-chain.pem", &good_len);
+    uint8_t *revoked = slurp("crl/revoked-chain.pem", &revoked_len);
+    uint8_t *int_crl = slurp("crl/int.crl.pem", &int_crl_len);
+    uint8_t *root_crl = slurp("crl/root.crl.pem", &root_crl_len);
+    uint8_t *stale = slurp("crl/stale.crl.pem", &stale_len);
+    CHECK(certchain_options_new(1748736000, &o) == CERTCHAIN_OK);
+    CHECK(verdict_with(store, revoked, revoked_len, o) == CERTCHAIN_OK); /* no CRLs, no check */
+    CHECK(certchain_options_add_crl(o, int_crl, int_crl_len) == CERTCHAIN_OK);
+    CHECK(verdict_with(store, good, good_len, o) == CERTCHAIN_OK);
+    certchain_result *r = NULL;
+    CHECK(certchain_verify_with_options(store, revoked, revoked_len, o, &r) == CERTCHAIN_OK);
+    CHECK(certchain_result_status(r) == CERTCHAIN_REVOKED);
+    CHECK(strcmp(certchain_result_error_kind(r), "revoked") == 0);
+    CHECK(certchain_result_depth(r) == 0);
+    CHECK_HAS(certchain_result_message(r), "was revoked at");
+    certchain_result_free(r);
+    CHECK(certchain_options_add_crl(o, root_crl, root_crl_len) == CERTCHAIN_OK);
+    CHECK(verdict_with(store, good, good_len, o) == CERTCHAIN_REVOKED); /* the intermediate */
+    certchain_options_free(o);
+    CHECK(certchain_options_new(1748736000, &o) == CERTCHAIN_OK);
+    CHECK(certchain_options_add_crl(o, stale, stale_len) == CERTCHAIN_OK);
+    CHECK(verdict_with(store, good, good_len, o) == CERTCHAIN_REVOCATION_UNKNOWN);
+    free(good);
+    free(revoked);
+    free(int_crl);
+    free(root_crl);
+    free(stale);
+    certchain_options_free(o);
+    certchain_store_free(store);
+}
+
+
 static void test_null_result(void) {
     const certchain_result *r = NULL;
     CHECK(certchain_result_status(r) == CERTCHAIN_INVALID_ARGUMENT); /* never "verified" */
@@ -415,15 +663,18 @@ static void test_null_result(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 2) {
-        fprintf(stderr, "usage: api_test FIXTURES_DIR\n");
+    if (argc != 3) {
+        fprintf(stderr, "usage: api_test FIXTURES_DIR DATA_DIR\n");
         return 2;
     }
     fixtures = argv[1];
+    data_dir = argv[2];
     test_version_and_names();
     test_stores();
     test_verify();
     test_options();
+    test_builder();
+    test_more_options();
     test_null_result();
     printf("api_test: %d checks passed (certchain %s)\n", checks, certchain_version());
     return 0;
