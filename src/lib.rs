@@ -22,6 +22,16 @@
 //! ```
 #![deny(missing_docs)]
 #![forbid(unsafe_op_in_unsafe_fn)]
+// Input is hostile: nothing reachable from it may panic. Tests may.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
 
 mod cache;
 mod cert;

@@ -101,7 +101,8 @@ fn directory_string(tag: u8, value: &[u8]) -> Option<String> {
             }
             let units: Vec<u16> = value
                 .chunks_exact(2)
-                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .filter_map(|c| <[u8; 2]>::try_from(c).ok())
+                .map(u16::from_be_bytes)
                 .collect();
             String::from_utf16(&units).ok()?
         }
@@ -111,7 +112,12 @@ fn directory_string(tag: u8, value: &[u8]) -> Option<String> {
             }
             value
                 .chunks_exact(4)
-                .map(|c| char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]])))
+                .map(|c| {
+                    <[u8; 4]>::try_from(c)
+                        .ok()
+                        .map(u32::from_be_bytes)
+                        .and_then(char::from_u32)
+                })
                 .collect::<Option<String>>()?
         }
         _ => return None,

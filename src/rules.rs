@@ -306,7 +306,9 @@ fn check_name_constraints_syntax(cert: &Certificate, policy: &Policy, out: &mut 
     for base in nc.permitted.iter().chain(nc.excluded.iter()).flatten() {
         let ok = match base {
             AltName::Dns(d) => d.is_empty() || is_valid_dns_name(d, false),
-            AltName::Ip(b) => (b.len() == 8 || b.len() == 32) && contiguous_mask(&b[b.len() / 2..]),
+            AltName::Ip(b) => {
+                (b.len() == 8 || b.len() == 32) && b.get(b.len() / 2..).is_some_and(contiguous_mask)
+            }
             AltName::Email(e) => {
                 if e.contains('@') {
                     is_valid_mailbox(e)

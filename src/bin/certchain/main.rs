@@ -1,6 +1,16 @@
 //! The `certchain` command line: the only part of certchain that reads files and the clock.
 //!
 //! Exit codes: 0 = verified, 1 = not verified, 2 = usage or input error. Never any other.
+// The files it reads are hostile input, as for the library: nothing here may panic on them.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
 
 use std::io::{Read, Write};
 use std::path::Path;
