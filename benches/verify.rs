@@ -351,9 +351,11 @@ fn hostile(c: &mut Criterion, w: &World) {
     der.push(&chain.int);
     let default_policy = policy(chain.host);
     // With the default limits the 1,001-certificate chain is refused for its size; with the
-    // size limit raised, the signature budget (100 checks) is what stops the search.
+    // size and candidate-issuer limits raised, the signature budget (100 checks) is what stops
+    // the search.
     let raised = policy(chain.host).with_limits(Limits {
         max_chain_certificates: 2000,
+        max_issuer_candidates: 2000,
         ..Limits::default()
     });
     let mut g = c.benchmark_group("hostile");

@@ -58,7 +58,9 @@ pub use crl::Crl;
 pub use error::{CertError, Error, ErrorKind};
 pub use name::{NameKey, ServerName};
 pub use path::{ChainEntry, VerifiedChain, Verifier};
-pub use pem::{BlockOrigin, Bundle, Encoding, SkippedBlock, MAX_BUNDLE_BYTES};
+pub use pem::{
+    BlockOrigin, Bundle, Encoding, SkippedBlock, MAX_BUNDLE_BYTES, MAX_BUNDLE_CERTIFICATES,
+};
 pub use policy::{Limits, Policy, Profile, Purpose};
-pub use store::{TrustStore, SYSTEM_BUNDLE_PATHS, SYSTEM_DIR_PATHS};
+pub use store::{read_bundle_file, TrustStore, SYSTEM_BUNDLE_PATHS, SYSTEM_DIR_PATHS};
 pub use time::{parse_time, rfc3339};

@@ -247,8 +247,8 @@ impl<'a> Search<'a> {
         Node::Anchor(i)
     }
 
-    /// Candidate issuers of `child`, best first.
-    fn candidates(&mut self, child: &Certificate) -> Vec<Node> {
+    /// Candidate issuers of `child` (at `depth`), best first; more than the limit is an error.
+    fn candidates(&mut self, child: &Certificate, depth: usize) -> Result<Vec<Node>, Error> {
         let store = self.store;
         let mut out: Vec<Node> = Vec::new();
         for a in store.by_subject(child.issuer_key()) {
@@ -258,6 +258,16 @@ impl<'a> Search<'a> {
             if c.subject_key() == child.issuer_key() {
                 out.push(Node::Presented(i));
             }
+        }
+        let limit = self.policy.limits.max_issuer_candidates;
+        if out.len() > limit {
+            return Err(self
+                .budget_error(format!(
+                    "{} certificates are named {}, the issuer of this certificate: more than the limit of {limit} candidate issuers",
+                    out.len(),
+                    child.issuer()
+                ))
+                .at(depth, child.subject().to_string()));
         }
         let aki = child.authority_key_id();
         let time = self.policy.time;
@@ -273,7 +283,7 @@ impl<'a> Search<'a> {
             (!anchor, kid, !valid, std::cmp::Reverse(c.not_before()))
         };
         out.sort_by_key(key);
-        out
+        Ok(out)
     }
 
     /// Extend `path` to a trust anchor; `Ok(Some)` on the first path that passes every check.
@@ -286,7 +296,7 @@ impl<'a> Search<'a> {
         }
         let child = self.cert(child_node);
         let depth = path.len() - 1;
-        let candidates = self.candidates(child);
+        let candidates = self.candidates(child, depth)?;
         let mut tried = 0usize;
         let mut too_long = false;
         for cand in candidates {

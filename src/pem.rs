@@ -10,6 +10,24 @@ const CERT_LABELS: &[&str] = &["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTI
 /// Upper bound on one bundle's size (a system bundle is ~200 KiB).
 pub const MAX_BUNDLE_BYTES: usize = 64 * 1024 * 1024;
 
+/// Upper bound on the certificates in one bundle. The largest public trust stores hold a few
+/// hundred (Mozilla's ~150, Windows' ~400); a chain file holds a handful.
+pub const MAX_BUNDLE_CERTIFICATES: usize = 4096;
+
+fn too_many_certificates(source: &str, line: usize) -> Error {
+    let at = if line > 0 {
+        format!(" (line {line})")
+    } else {
+        String::new()
+    };
+    Error::new(
+        ErrorKind::BudgetExceeded,
+        format!(
+            "{source}: more than the limit of {MAX_BUNDLE_CERTIFICATES} certificates in one bundle{at}"
+        ),
+    )
+}
+
 /// How the input was encoded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Encoding {
@@ -79,7 +97,7 @@ impl Bundle {
     pub fn parse_allow_empty(bytes: &[u8], source: &str) -> Result<Bundle, Error> {
         if bytes.len() > MAX_BUNDLE_BYTES {
             return Err(Error::new(
-                ErrorKind::Malformed,
+                ErrorKind::BudgetExceeded,
                 format!(
                     "{source}: input is {} bytes, more than the limit of {MAX_BUNDLE_BYTES}",
                     bytes.len()
@@ -109,6 +127,9 @@ fn parse_der(mut bytes: &[u8], source: &str) -> Result<Bundle, Error> {
     let mut origins = Vec::new();
     let mut index = 0;
     while !bytes.is_empty() {
+        if index >= MAX_BUNDLE_CERTIFICATES {
+            return Err(too_many_certificates(source, 0));
+        }
         let len = tlv_len(bytes).ok_or_else(|| {
             malformed(format!(
                 "{source}: DER certificate {} is truncated or not DER ({} bytes left)",
@@ -308,6 +329,9 @@ fn finish_block(
         return Ok(());
     }
     let index = certificates.len();
+    if index >= MAX_BUNDLE_CERTIFICATES {
+        return Err(too_many_certificates(source, block.line));
+    }
     // A TRUSTED CERTIFICATE carries OpenSSL trust settings after the certificate: keep the certificate.
     let cert_der = match tlv_len(&der) {
         Some(n) if block.label == "TRUSTED CERTIFICATE" => der.get(..n).unwrap_or(&der),

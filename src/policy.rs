@@ -85,6 +85,10 @@ pub struct Limits {
     pub max_chain_certificates: usize,
     /// Name-versus-constraint comparisons per path.
     pub max_name_constraint_checks: u32,
+    /// Candidate issuers (trust anchors and presented certificates whose subject is the
+    /// certificate's issuer name) one certificate may have. Real PKIs have a handful (a root and
+    /// its cross-signs); thousands sharing one name are an attack on path building.
+    pub max_issuer_candidates: usize,
 }
 
 impl Default for Limits {
@@ -95,6 +99,7 @@ impl Default for Limits {
             max_intermediates: 10,
             max_chain_certificates: 256,
             max_name_constraint_checks: 250_000,
+            max_issuer_candidates: 64,
         }
     }
 }

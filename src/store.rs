@@ -255,7 +255,30 @@ impl TrustStore {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|e| io_error(path, &e))
+    read_bundle_file(path)
+}
+
+/// Read a bundle file, at most [`MAX_BUNDLE_BYTES`](crate::MAX_BUNDLE_BYTES) of it: a larger file
+/// (or an endless one such as `/dev/zero` or a pipe) is refused with `budget_exceeded` naming it,
+/// after reading one byte past the limit, never loaded whole.
+pub fn read_bundle_file(path: &Path) -> Result<Vec<u8>, Error> {
+    use std::io::Read;
+    let limit = crate::MAX_BUNDLE_BYTES;
+    let file = std::fs::File::open(path).map_err(|e| io_error(path, &e))?;
+    let mut bytes = Vec::new();
+    file.take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_error(path, &e))?;
+    if bytes.len() > limit {
+        return Err(Error::new(
+            ErrorKind::BudgetExceeded,
+            format!(
+                "{}: more than {limit} bytes, the limit for one bundle",
+                path.display()
+            ),
+        ));
+    }
+    Ok(bytes)
 }
 
 fn io_error(path: &Path, e: &std::io::Error) -> Error {

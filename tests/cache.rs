@@ -305,3 +305,60 @@ fn verify_der_checks_the_size_before_parsing() {
         .expect_err("empty");
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
 }
+
+#[test]
+fn eight_threads_sharing_one_store_and_a_churning_cache_agree_with_one_thread() {
+    // Per trust store, one verifier (one store, one signature cache of 16 entries, smaller than
+    // the working set, so entries are evicted and re-added all along) shared by 8 threads, each
+    // running every case of that store in its own rotated order, 25 rounds. Every story must be
+    // the one a fresh single-threaded verifier without caches tells.
+    let cases = cases();
+    let want: Vec<String> = cases
+        .iter()
+        .map(|c| story(&Verifier::new(Arc::clone(&c.store)).without_cache(), c))
+        .collect();
+    let mut shared: Vec<Verifier> = Vec::new();
+    let verifier_of: Vec<usize> = cases
+        .iter()
+        .map(|c| {
+            if let Some(i) = shared.iter().position(|v| Arc::ptr_eq(v.store(), &c.store)) {
+                return i;
+            }
+            shared.push(
+                Verifier::new(Arc::clone(&c.store)).with_cache(certchain::SignatureCache::new(16)),
+            );
+            shared.len() - 1
+        })
+        .collect();
+    let total = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for t in 0..8 {
+            let (cases, want, shared, verifier_of, total) =
+                (&cases, &want, &shared, &verifier_of, &total);
+            s.spawn(move || {
+                for round in 0..25 {
+                    for k in 0..cases.len() {
+                        let i = (k + t * 7 + round) % cases.len();
+                        let got = story(&shared[verifier_of[i]], &cases[i]);
+                        assert_eq!(got, want[i], "thread {t} round {round}: {}", cases[i].name);
+                        total.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+    });
+    assert_eq!(
+        total.load(std::sync::atomic::Ordering::Relaxed),
+        8 * 25 * cases.len()
+    );
+    // The caches did churn: some lookups missed after the first round had filled them.
+    let misses: u64 = shared
+        .iter()
+        .filter_map(|v| v.signature_cache().map(|c| c.stats().misses))
+        .sum();
+    let hits: u64 = shared
+        .iter()
+        .filter_map(|v| v.signature_cache().map(|c| c.stats().hits))
+        .sum();
+    assert!(hits > 0 && misses > 0, "hits {hits} misses {misses}");
+}

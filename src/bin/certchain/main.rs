@@ -150,9 +150,7 @@ fn read_input(path: &str) -> Result<(Vec<u8>, String), Error> {
             format!("{path}: is a directory, not a certificate file"),
         ));
     }
-    std::fs::read(p)
-        .map(|b| (b, path.to_string()))
-        .map_err(|e| Error::new(ErrorKind::Io, format!("{path}: {e}")))
+    certchain::read_bundle_file(p).map(|b| (b, path.to_string()))
 }
 
 fn load_store(roots: &[String]) -> Result<TrustStore, Error> {

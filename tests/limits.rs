@@ -1,0 +1,608 @@
+//! Every bound on hostile input triggers with a precise error, not a timeout: the size and
+//! certificate count of a bundle, the presented chain's size, candidate issuers sharing one name,
+//! signature checks, chain depth (a cross-sign cycle of 50 CAs), and name-constraint comparisons
+//! (10,000 SANs against 1,000 constraints).
+//!
+//! The trust graphs are described in code and built at test time with the `openssl` crate
+//! (fresh P-256 keys, fixed names, serials and validity), so the topology is what each test reads.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use certchain::{
+    Bundle, Certificate, ErrorKind, Limits, Policy, ServerName, TrustStore, Verifier,
+    MAX_BUNDLE_BYTES, MAX_BUNDLE_CERTIFICATES,
+};
+use openssl::asn1::{Asn1Integer, Asn1Object, Asn1OctetString, Asn1Time};
+use openssl::bn::BigNum;
+use openssl::ec::{EcGroup, EcKey};
+use openssl::hash::MessageDigest;
+use openssl::nid::Nid;
+use openssl::pkey::{PKey, Private};
+use openssl::x509::extension::{BasicConstraints, ExtendedKeyUsage, KeyUsage};
+use openssl::x509::{X509Builder, X509Extension, X509NameBuilder, X509};
+
+/// Verification time: 2025-06-01T00:00:00Z; every certificate is valid 2025-01-01 .. 2030-01-01.
+const AT: u64 = 1_748_736_000;
+const NOT_BEFORE: i64 = 1_735_689_600;
+const NOT_AFTER: i64 = 1_893_456_000;
+const HOST: &str = "host.example.test";
+
+/// Anything that must end by a limit ends well within this (debug build, 2 cores).
+const PROMPT: Duration = Duration::from_secs(20);
+
+fn key() -> PKey<Private> {
+    let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).expect("group");
+    PKey::from_ec_key(EcKey::generate(&group).expect("ec key")).expect("pkey")
+}
+
+/// A 20-byte key identifier for `key` (SHA-256 of its SubjectPublicKeyInfo, truncated).
+fn key_id(key: &PKey<Private>) -> Vec<u8> {
+    let spki = key.public_key_to_der().expect("spki");
+    openssl::sha::sha256(&spki)[..20].to_vec()
+}
+
+fn der_tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let n = content.len();
+    if n < 0x80 {
+        out.push(n as u8);
+    } else {
+        let bytes: Vec<u8> = n
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|b| *b == 0)
+            .collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend(bytes);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+fn extension(oid: &str, critical: bool, der: &[u8]) -> X509Extension {
+    let oid = Asn1Object::from_str(oid).expect("oid");
+    let value = Asn1OctetString::new_from_bytes(der).expect("octets");
+    X509Extension::new_from_der(&oid, critical, &value).expect("extension")
+}
+
+/// One certificate of a trust graph.
+struct Spec<'a> {
+    subject: &'a str,
+    serial: u32,
+    key: &'a PKey<Private>,
+    /// The issuer's name and key; `None` = self-signed.
+    issuer: Option<(&'a str, &'a PKey<Private>)>,
+    /// CA (with these permitted DNS subtrees, if any) or leaf (with these DNS SANs).
+    ca: bool,
+    names: &'a [String],
+    /// Give the certificate this key's identifier instead of its own (an impostor's trick).
+    ski_of: Option<&'a PKey<Private>>,
+}
+
+fn name(cn: &str) -> openssl::x509::X509Name {
+    let mut b = X509NameBuilder::new().expect("name");
+    b.append_entry_by_text("O", "certchain limits").expect("O");
+    b.append_entry_by_text("CN", cn).expect("CN");
+    b.build()
+}
+
+fn build(s: Spec<'_>) -> Certificate {
+    let mut b = X509Builder::new().expect("builder");
+    b.set_version(2).expect("version");
+    let serial = Asn1Integer::from_bn(&BigNum::from_u32(s.serial).expect("bn")).expect("serial");
+    b.set_serial_number(&serial).expect("serial");
+    b.set_subject_name(&name(s.subject)).expect("subject");
+    let (issuer_name, signer) = s.issuer.unwrap_or((s.subject, s.key));
+    b.set_issuer_name(&name(issuer_name)).expect("issuer");
+    b.set_not_before(&Asn1Time::from_unix(NOT_BEFORE).expect("time"))
+        .expect("nb");
+    b.set_not_after(&Asn1Time::from_unix(NOT_AFTER).expect("time"))
+        .expect("na");
+    b.set_pubkey(s.key).expect("pubkey");
+    if s.ca {
+        b.append_extension(BasicConstraints::new().critical().ca().build().expect("bc"))
+            .expect("bc");
+        b.append_extension(
+            KeyUsage::new()
+                .critical()
+                .key_cert_sign()
+                .crl_sign()
+                .build()
+                .expect("ku"),
+        )
+        .expect("ku");
+        if !s.names.is_empty() {
+            // NameConstraints ::= SEQUENCE { permittedSubtrees [0] GeneralSubtrees }
+            let subtrees: Vec<u8> = s
+                .names
+                .iter()
+                .flat_map(|n| der_tlv(0x30, &der_tlv(0x82, n.as_bytes())))
+                .collect();
+            let nc = der_tlv(0x30, &der_tlv(0xA0, &subtrees));
+            b.append_extension(extension("2.5.29.30", true, &nc))
+                .expect("nc");
+        }
+    } else {
+        b.append_extension(
+            KeyUsage::new()
+                .critical()
+                .digital_signature()
+                .build()
+                .expect("ku"),
+        )
+        .expect("ku");
+        b.append_extension(ExtendedKeyUsage::new().server_auth().build().expect("eku"))
+            .expect("eku");
+        let sans: Vec<u8> = s
+            .names
+            .iter()
+            .flat_map(|n| der_tlv(0x82, n.as_bytes()))
+            .collect();
+        b.append_extension(extension("2.5.29.17", false, &der_tlv(0x30, &sans)))
+            .expect("san");
+    }
+    b.append_extension(extension(
+        "2.5.29.14",
+        false,
+        &der_tlv(0x04, &key_id(s.ski_of.unwrap_or(s.key))),
+    ))
+    .expect("ski");
+    if s.issuer.is_some() {
+        let aki = der_tlv(0x30, &der_tlv(0x80, &key_id(signer)));
+        b.append_extension(extension("2.5.29.35", false, &aki))
+            .expect("aki");
+    }
+    b.sign(signer, MessageDigest::sha256()).expect("sign");
+    let der = b.build().to_der().expect("der");
+    Certificate::from_der(&der).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn root(cn: &str, key: &PKey<Private>) -> Certificate {
+    build(Spec {
+        subject: cn,
+        serial: 1,
+        key,
+        issuer: None,
+        ca: true,
+        names: &[],
+        ski_of: None,
+    })
+}
+
+fn leaf(issuer: &str, issuer_key: &PKey<Private>, names: &[String]) -> Certificate {
+    build(Spec {
+        subject: HOST,
+        serial: 1000,
+        key: &key(),
+        issuer: Some((issuer, issuer_key)),
+        ca: false,
+        names,
+        ski_of: None,
+    })
+}
+
+fn store(anchors: impl IntoIterator<Item = Certificate>) -> Arc<TrustStore> {
+    let mut s = TrustStore::new();
+    for a in anchors {
+        s.add(a);
+    }
+    Arc::new(s)
+}
+
+fn policy() -> Policy {
+    Policy::new(AT).with_name(ServerName::parse(HOST).expect("host"))
+}
+
+fn pem(certs: &[&Certificate]) -> String {
+    certs
+        .iter()
+        .map(|c| {
+            let der = c.der();
+            let b64 = openssl::base64::encode_block(der);
+            let lines: Vec<&str> = b64
+                .as_bytes()
+                .chunks(64)
+                .map(|l| std::str::from_utf8(l).expect("base64 is ASCII"))
+                .collect();
+            format!(
+                "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+                lines.join("\n")
+            )
+        })
+        .collect()
+}
+
+/// Verify and return the error, checking that the search ended promptly.
+fn refused(v: &Verifier, chain: &[Certificate], policy: &Policy) -> certchain::Error {
+    let start = Instant::now();
+    let e = v
+        .verify(chain, policy)
+        .expect_err("a hostile chain must not verify");
+    assert!(start.elapsed() < PROMPT, "took {:?}", start.elapsed());
+    e
+}
+
+/// A working chain under the limits, to show each test's PKI verifies when it is not hostile.
+#[test]
+fn the_test_pki_verifies() {
+    let rk = key();
+    let ik = key();
+    let r = root("Limits Root", &rk);
+    let i = build(Spec {
+        subject: "Limits Int",
+        serial: 2,
+        key: &ik,
+        issuer: Some(("Limits Root", &rk)),
+        ca: true,
+        names: &[],
+        ski_of: None,
+    });
+    let l = leaf("Limits Int", &ik, &[HOST.to_string()]);
+    let ok = Verifier::new(store([r]))
+        .verify(&[l, i], &policy())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let subjects: Vec<&str> = ok.certificates().map(Certificate::subject).collect();
+    assert_eq!(
+        subjects,
+        [
+            "CN=host.example.test,O=certchain limits",
+            "CN=Limits Int,O=certchain limits",
+            "CN=Limits Root,O=certchain limits"
+        ]
+    );
+}
+
+#[test]
+fn a_bundle_of_10000_certificates_with_one_subject_is_refused_by_count() {
+    let rk = key();
+    let r = root("One Subject", &rk);
+    let one = pem(&[&r]);
+    let text = one.repeat(10_000);
+    let start = Instant::now();
+    let e = Bundle::parse(text.as_bytes(), "many.pem").expect_err("over the limit");
+    assert!(start.elapsed() < PROMPT);
+    assert_eq!(e.kind(), ErrorKind::BudgetExceeded);
+    let line = MAX_BUNDLE_CERTIFICATES * one.lines().count() + 1;
+    assert_eq!(
+        e.message(),
+        format!(
+            "many.pem: more than the limit of {MAX_BUNDLE_CERTIFICATES} certificates in one bundle (line {line})"
+        )
+    );
+    // The same as a trust store, and as DER.
+    let e = TrustStore::from_pem(text.as_bytes(), "many.pem").expect_err("over the limit");
+    assert_eq!(e.kind(), ErrorKind::BudgetExceeded);
+    let der = r.der().repeat(10_000);
+    let e = Bundle::parse(&der, "many.der").expect_err("over the limit");
+    assert_eq!(
+        e.message(),
+        format!(
+            "many.der: more than the limit of {MAX_BUNDLE_CERTIFICATES} certificates in one bundle"
+        )
+    );
+    // Exactly at the limit is fine.
+    let at_limit = one.repeat(MAX_BUNDLE_CERTIFICATES);
+    let b = Bundle::parse(at_limit.as_bytes(), "limit.pem").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(b.certificates.len(), MAX_BUNDLE_CERTIFICATES);
+
+    // The CLI: an input error (exit 2) naming the file, for a chain and for a trust store.
+    let dir = std::env::temp_dir().join(format!("certchain-limits-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let many = dir.join("many.pem");
+    std::fs::write(&many, &text).expect("write");
+    let out = Command::cargo_bin("certchain")
+        .expect("bin")
+        .args(["verify", "--at", "@1748736000"])
+        .arg(&many)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("more than the limit of 4096 certificates in one bundle"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("many.pem"), "{stderr}");
+    let out = Command::cargo_bin("certchain")
+        .expect("bin")
+        .args(["verify", "--at", "@1748736000", "--roots"])
+        .arg(&many)
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/rsa/chain.pem"
+        ))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("4096 certificates"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_bundle_over_the_size_limit_is_refused_before_parsing() {
+    let big = vec![b'#'; MAX_BUNDLE_BYTES + 1];
+    let e = Bundle::parse(&big, "huge.pem").expect_err("over the limit");
+    assert_eq!(e.kind(), ErrorKind::BudgetExceeded);
+    assert_eq!(
+        e.message(),
+        format!(
+            "huge.pem: input is {} bytes, more than the limit of {MAX_BUNDLE_BYTES}",
+            MAX_BUNDLE_BYTES + 1
+        )
+    );
+}
+
+/// `n` distinct self-signed CAs all named `cn`, each with its own serial (one shared key).
+fn same_name_cas(cn: &str, n: u32, key: &PKey<Private>) -> Vec<Certificate> {
+    (0..n)
+        .map(|i| {
+            build(Spec {
+                subject: cn,
+                serial: 10 + i,
+                key,
+                issuer: None,
+                ca: true,
+                names: &[],
+                ski_of: None,
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn a_store_with_1000_anchors_of_one_name_is_refused_by_the_candidate_limit() {
+    let real = key();
+    let impostor = key();
+    let mut anchors = same_name_cas("Crowded Root", 1000, &impostor);
+    anchors.push(root("Crowded Root", &real));
+    let v = Verifier::new(store(anchors));
+    let l = leaf("Crowded Root", &real, &[HOST.to_string()]);
+    let e = refused(&v, std::slice::from_ref(&l), &policy());
+    assert_eq!(e.kind(), ErrorKind::BudgetExceeded);
+    assert_eq!(e.depth(), Some(0));
+    assert_eq!(e.subject(), Some("CN=host.example.test,O=certchain limits"));
+    assert!(
+        e.message().starts_with(
+            "1001 certificates are named CN=Crowded Root,O=certchain limits, the issuer of this certificate: more than the limit of 64 candidate issuers"
+        ),
+        "{}",
+        e.message()
+    );
+    // With the limit raised, the signature budget ends the search instead (impostors sort
+    // first by nothing, so some of the 100 checks go to them), and never by a timeout.
+    let raised = policy().with_limits(Limits {
+        max_issuer_candidates: 2000,
+        ..Limits::default()
+    });
+    let start = Instant::now();
+    let r = v.verify(std::slice::from_ref(&l), &raised);
+    assert!(start.elapsed() < PROMPT);
+    match r {
+        Ok(chain) => assert_eq!(chain.len(), 2),
+        Err(e) => {
+            assert_eq!(e.kind(), ErrorKind::BudgetExceeded);
+            assert!(e.message().contains("signature checks (limit 100)"), "{e}");
+        }
+    }
+}
+
+#[test]
+fn presented_impostors_hit_the_candidate_limit_then_the_signature_budget() {
+    let rk = key();
+    let ik = key();
+    let r = root("Impostor Root", &rk);
+    let i = build(Spec {
+        subject: "Impostor Int",
+        serial: 2,
+        key: &ik,
+        issuer: Some(("Impostor Root", &rk)),
+        ca: true,
+        names: &[],
+        ski_of: None,
+    });
+    let l = leaf("Impostor Int", &ik, &[HOST.to_string()]);
+    // 200 certificates named like the intermediate, with another key but the real
+    // intermediate's key identifier (so AKI/SKI ordering cannot tell them apart): the real one
+    // comes last.
+    let fake = key();
+    let mut chain = vec![l.clone()];
+    chain.extend((0..200).map(|n| {
+        build(Spec {
+            subject: "Impostor Int",
+            serial: 10 + n,
+            key: &fake,
+            issuer: None,
+            ca: true,
+            names: &[],
+            ski_of: Some(&ik),
+        })
+    }));
+    chain.push(i.clone());
+    let v = Verifier::new(store([r]));
+    let e = refused(&v, &chain, &policy());
+    assert_eq!(e.kind(), ErrorKind::BudgetExceeded);
+    assert_eq!(e.depth(), Some(0));
+    assert!(
+        e.message()
+            .starts_with("201 certificates are named CN=Impostor Int"),
+        "{}",
+        e.message()
+    );
+    let raised = policy().with_limits(Limits {
+        max_issuer_candidates: 1000,
+        ..Limits::default()
+    });
+    let e = refused(&v, &chain, &raised);
+    assert_eq!(e.kind(), ErrorKind::BudgetExceeded);
+    assert_eq!(
+        e.message(),
+        "gave up after 100 signature checks (limit 100)"
+    );
+    // Impostors with their own key identifiers sort after the real intermediate (its SKI is
+    // the leaf's AKI), which is then tried first and verifies.
+    let mut honest_order = vec![l];
+    honest_order.extend(same_name_cas("Impostor Int", 200, &fake));
+    honest_order.push(i);
+    let ok = v
+        .verify(&honest_order, &raised)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(ok.len(), 3);
+    // Over the presented-chain size limit, it is refused before any search.
+    let mut long = chain.clone();
+    long.extend(same_name_cas("Padding", 60, &key()));
+    let e = v.verify(&long, &raised).expect_err("too many");
+    assert_eq!(
+        e.message(),
+        "the chain has 262 certificates, more than the limit of 256"
+    );
+}
+
+/// A ring of `n` CAs, each certified by the next (and, with `double`, also by the one after),
+/// none trusted; the leaf is issued by CA 0.
+fn ring(n: usize, double: bool) -> (Certificate, Vec<Certificate>) {
+    let keys: Vec<PKey<Private>> = (0..n).map(|_| key()).collect();
+    let names: Vec<String> = (0..n).map(|i| format!("Ring CA {i}")).collect();
+    let mut cas = Vec::new();
+    for i in 0..n {
+        let steps: &[usize] = if double { &[1, 2] } else { &[1] };
+        for &step in steps {
+            let j = (i + step) % n;
+            cas.push(build(Spec {
+                subject: &names[i],
+                serial: (100 + i * 2 + step) as u32,
+                key: &keys[i],
+                issuer: Some((&names[j], &keys[j])),
+                ca: true,
+                names: &[],
+                ski_of: None,
+            }));
+        }
+    }
+    (leaf(&names[0], &keys[0], &[HOST.to_string()]), cas)
+}
+
+#[test]
+fn a_cross_sign_cycle_of_50_cas_ends_by_depth_then_by_loop_detection() {
+    let (l, cas) = ring(50, false);
+    let mut chain = vec![l];
+    chain.extend(cas);
+    let v = Verifier::new(store([root("Elsewhere Root", &key())]));
+    // Default limits: ten intermediates deep, the next CA would be the eleventh.
+    let e = refused(&v, &chain, &policy());
+    assert_eq!(e.kind(), ErrorKind::ChainTooLong);
+    assert_eq!(e.depth(), Some(10));
+    assert_eq!(e.subject(), Some("CN=Ring CA 9,O=certchain limits"));
+    assert_eq!(
+        e.message(),
+        "reaching a trust anchor needs more than 10 intermediates"
+    );
+    // With room for the whole ring, the search goes round once and stops where the next issuer
+    // is already on the path: no anchor, so unknown_issuer at the last CA, after 50 checks.
+    let roomy = policy().with_limits(Limits {
+        max_intermediates: 100,
+        ..Limits::default()
+    });
+    let e = refused(&v, &chain, &roomy);
+    assert_eq!(e.kind(), ErrorKind::UnknownIssuer);
+    assert_eq!(e.depth(), Some(50));
+    assert_eq!(e.subject(), Some("CN=Ring CA 49,O=certchain limits"));
+}
+
+#[test]
+fn a_doubly_cross_signed_cycle_of_50_cas_ends_by_a_budget() {
+    // Every CA is certified by the next two: the paths branch at every step, so without budgets
+    // the search would be exponential in the depth.
+    let (l, cas) = ring(50, true);
+    let mut chain = vec![l];
+    chain.extend(cas);
+    let v = Verifier::new(store([root("Elsewhere Root", &key())]));
+    let roomy = policy().with_limits(Limits {
+        max_intermediates: 100,
+        ..Limits::default()
+    });
+    let e = refused(&v, &chain, &roomy);
+    assert_eq!(e.kind(), ErrorKind::BudgetExceeded);
+    assert_eq!(
+        e.message(),
+        "gave up after 100 signature checks (limit 100)"
+    );
+    // Default depth limit: every path ends at ten intermediates.
+    let e = refused(&v, &chain, &policy());
+    assert_eq!(e.kind(), ErrorKind::ChainTooLong);
+}
+
+#[test]
+fn ten_thousand_sans_against_a_thousand_name_constraints_hit_the_comparison_budget() {
+    let rk = key();
+    let ik = key();
+    let r = root("NC Root", &rk);
+    let permitted: Vec<String> = (0..1000).map(|i| format!("nc{i}.example.test")).collect();
+    let i = build(Spec {
+        subject: "NC Int",
+        serial: 2,
+        key: &ik,
+        issuer: Some(("NC Root", &rk)),
+        ca: true,
+        names: &permitted,
+        ski_of: None,
+    });
+    let mut sans = vec![HOST.to_string()];
+    sans.extend((0..9999).map(|j| format!("h{j}.nc999.example.test")));
+    let l = leaf("NC Int", &ik, &sans);
+    assert_eq!(l.subject_alt_names().map(|s| s.len()), Some(10_000));
+    let v = Verifier::new(store([r]));
+    let e = refused(&v, &[l, i.clone()], &policy());
+    assert_eq!(e.kind(), ErrorKind::BudgetExceeded);
+    assert_eq!(e.depth(), Some(0));
+    assert_eq!(
+        e.message(),
+        "checking names against the name constraints of the CA at depth 1 needs more than 250000 comparisons"
+    );
+    // A leaf with a few names under the same CA is judged on its names.
+    let inside = leaf("NC Int", &ik, &["h1.nc999.example.test".to_string()]);
+    let p = Policy::new(AT).with_name(ServerName::parse("h1.nc999.example.test").expect("n"));
+    let ok = v
+        .verify(&[inside, i.clone()], &p)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(ok.len(), 3);
+    let outside = leaf("NC Int", &ik, &["outside.example.org".to_string()]);
+    let p = Policy::new(AT).with_name(ServerName::parse("outside.example.org").expect("n"));
+    let e = refused(&v, &[outside, i], &p);
+    assert_eq!(e.kind(), ErrorKind::NameConstraints, "{e}");
+    assert_eq!(e.depth(), Some(0));
+}
+
+#[test]
+fn an_endless_input_file_is_refused_after_the_size_limit() {
+    // /dev/zero never ends: it is read one byte past the limit, then refused (exit 2), as a
+    // chain and as a trust store; the library's reader says the same.
+    let e = certchain::read_bundle_file(std::path::Path::new("/dev/zero")).expect_err("endless");
+    assert_eq!(e.kind(), ErrorKind::BudgetExceeded);
+    assert_eq!(
+        e.message(),
+        format!("/dev/zero: more than {MAX_BUNDLE_BYTES} bytes, the limit for one bundle")
+    );
+    let e = TrustStore::from_file(std::path::Path::new("/dev/zero")).expect_err("endless");
+    assert_eq!(e.kind(), ErrorKind::BudgetExceeded);
+    for args in [
+        vec!["verify", "/dev/zero"],
+        vec!["verify", "--roots", "/dev/zero", "fixtures/rsa/chain.pem"],
+    ] {
+        let start = Instant::now();
+        let out = Command::cargo_bin("certchain")
+            .expect("bin")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(&args)
+            .output()
+            .expect("run");
+        assert!(start.elapsed() < PROMPT);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("/dev/zero: more than 67108864 bytes, the limit for one bundle"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
