@@ -343,7 +343,14 @@ impl<'a> Search<'a> {
     }
 
     fn unknown_issuer(&self, child: &Certificate) -> CertError {
-        let message = if child.is_self_issued() {
+        let message = if self.store.contains(child) {
+            // Only the leaf can get here while in the store: a presented copy of an anchor is
+            // replaced by the anchor. A leaf is never its own trust anchor.
+            format!(
+                "{} is itself in the trust store, but a leaf is never accepted as its own trust anchor; trust the CA that issued it instead",
+                child.subject()
+            )
+        } else if child.is_self_issued() {
             format!(
                 "self-signed certificate {} is not in the trust store",
                 child.subject()
