@@ -552,7 +552,10 @@ fn signature_error(e: SignatureError, issuer: &Certificate) -> CertError {
             ErrorKind::UnsupportedAlgorithm,
             format!("unsupported signature algorithm or key: {a}"),
         ),
-        SignatureError::Malformed(m) => (ErrorKind::Malformed, format!("signature or key: {m}")),
+        SignatureError::Malformed(m) => (
+            ErrorKind::Malformed,
+            format!("the signature, or the key of {} that must verify it: {m}", issuer.subject()),
+        ),
     };
     CertError { kind, message }
 }
