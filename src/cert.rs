@@ -198,9 +198,11 @@ impl Certificate {
                 return Err(bad("not a certificate: does not start with a SEQUENCE"));
             }
             let start_tbs = usize::try_from(r.position()).map_err(bad)?;
-            let tbs = take_tlv(&mut r).map_err(|e| bad(format!("truncated certificate: {e}")))?;
+            let tbs = take_tlv(&mut r)
+                .map_err(|e| bad(format!("certificate is truncated or not DER: {e}")))?;
             let start_alg = start_tbs + tbs.len();
-            let alg = take_tlv(&mut r).map_err(|e| bad(format!("truncated certificate: {e}")))?;
+            let alg = take_tlv(&mut r)
+                .map_err(|e| bad(format!("certificate is truncated or not DER: {e}")))?;
             (start_tbs..start_alg, start_alg..start_alg + alg.len())
         };
         let parsed = x509_cert::Certificate::from_der(der)

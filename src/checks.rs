@@ -96,6 +96,18 @@ fn check_key(cert: &Certificate, policy: &Policy, errors: &mut Vec<CertError>) {
                 policy.min_rsa_bits
             ),
         )),
+        // No backend verifies with a larger key, as an issuer's or in a TLS handshake.
+        Ok(PublicKeyKind::Rsa { bits, .. })
+            if usize::try_from(bits).unwrap_or(usize::MAX) > crate::crypto::rustcrypto::MAX_RSA_BITS =>
+        {
+            errors.push(err(
+                ErrorKind::UnsupportedAlgorithm,
+                format!(
+                    "RSA key of {bits} bits is above the maximum of {} certchain supports",
+                    crate::crypto::rustcrypto::MAX_RSA_BITS
+                ),
+            ))
+        }
         _ => {}
     }
 }

@@ -353,7 +353,14 @@ impl<'a> Search<'a> {
     }
 
     fn unknown_issuer(&self, child: &Certificate) -> CertError {
-        let message = if child.is_self_issued() {
+        let message = if self.store.contains(child) {
+            // Only the leaf can get here while in the store: a presented copy of an anchor is
+            // replaced by the anchor. A leaf is never its own trust anchor.
+            format!(
+                "{} is itself in the trust store, but a leaf is never accepted as its own trust anchor; trust the CA that issued it instead",
+                child.subject()
+            )
+        } else if child.is_self_issued() {
             format!(
                 "self-signed certificate {} is not in the trust store",
                 child.subject()
@@ -555,7 +562,10 @@ fn signature_error(e: SignatureError, issuer: &Certificate) -> CertError {
             ErrorKind::UnsupportedAlgorithm,
             format!("unsupported signature algorithm or key: {a}"),
         ),
-        SignatureError::Malformed(m) => (ErrorKind::Malformed, format!("signature or key: {m}")),
+        SignatureError::Malformed(m) => (
+            ErrorKind::Malformed,
+            format!("the signature, or the key of {} that must verify it: {m}", issuer.subject()),
+        ),
     };
     CertError { kind, message }
 }

@@ -44,8 +44,9 @@ use sha2::{Digest, Sha256, Sha384, Sha512};
 /// Smallest RSA modulus (bits) the backend will do arithmetic with. Policy (e.g. a
 /// 2048-bit minimum) is the caller's business; this only bounds nonsense.
 const MIN_RSA_BITS: usize = 512;
-/// Largest RSA modulus (bits) the backend will do arithmetic with.
-const MAX_RSA_BITS: usize = 16384;
+/// Largest RSA modulus (bits) the backend will do arithmetic with (the AWS-LC backend hands
+/// larger ones to this one), so the largest certchain accepts in a certificate.
+pub(crate) const MAX_RSA_BITS: usize = 16384;
 
 /// The RustCrypto backend (pure Rust, no system libraries). Stateless.
 #[derive(Debug, Default, Clone, Copy)]
