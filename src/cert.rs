@@ -18,6 +18,7 @@ use x509_cert::ext::pkix::{
     SubjectAltName, SubjectKeyIdentifier,
 };
 
+use crate::crypto::{inspect_public_key, PublicKeyKind, SignatureError};
 use crate::error::{Error, ErrorKind};
 use crate::name::NameKey;
 
@@ -148,6 +149,9 @@ struct Inner {
     not_before: u64,
     not_after: u64,
     spki: Vec<u8>,
+    // What the key is (and whether it is well formed: an EC point on its curve), decided on first
+    // use: path building evaluates a certificate on every path it appears in.
+    key_kind: OnceLock<Result<PublicKeyKind, SignatureError>>,
     ski: Option<Vec<u8>>,
     aki: Option<AuthorityKeyIdInfo>,
     common_names: Vec<String>,
@@ -248,6 +252,7 @@ impl Certificate {
                 .to_der()
                 .map_err(|e| bad(format!("issuer: {e}")))?,
             subject_display: OnceLock::new(),
+            key_kind: OnceLock::new(),
             issuer_display: OnceLock::new(),
             not_before,
             not_after,
@@ -425,6 +430,14 @@ impl Certificate {
     /// The SubjectPublicKeyInfo, DER.
     pub fn spki_der(&self) -> &[u8] {
         &self.0.spki
+    }
+
+    /// What the public key is ([`inspect_public_key`] of [`Self::spki_der`]), computed once.
+    pub fn public_key_kind(&self) -> Result<PublicKeyKind, SignatureError> {
+        self.0
+            .key_kind
+            .get_or_init(|| inspect_public_key(&self.0.spki))
+            .clone()
     }
 
     /// subjectKeyIdentifier.

@@ -4,7 +4,7 @@
 
 use crate::cert::{AltName, Certificate};
 use crate::crl::Crl;
-use crate::crypto::{inspect_public_key, parse_signature_algorithm, CryptoBackend, PublicKeyKind};
+use crate::crypto::{parse_signature_algorithm, CryptoBackend, PublicKeyKind};
 use crate::error::{CertError, ErrorKind};
 use crate::name::{san_covers, ServerName};
 use crate::policy::{eku, Policy, Profile};
@@ -88,7 +88,7 @@ fn check_critical(cert: &Certificate, errors: &mut Vec<CertError>) {
 }
 
 fn check_key(cert: &Certificate, policy: &Policy, errors: &mut Vec<CertError>) {
-    match inspect_public_key(cert.spki_der()) {
+    match cert.public_key_kind() {
         Ok(PublicKeyKind::Rsa { bits, .. }) if bits < policy.min_rsa_bits => errors.push(err(
             ErrorKind::WeakKey,
             format!(

@@ -7,7 +7,7 @@ use const_oid::db::rfc5280 as oids;
 use const_oid::ObjectIdentifier;
 
 use crate::cert::{AltName, Certificate};
-use crate::crypto::{inspect_public_key, PublicKeyKind, SignatureError};
+use crate::crypto::{PublicKeyKind, SignatureError};
 use crate::error::{CertError, ErrorKind};
 use crate::name::is_valid_dns_name;
 use crate::policy::{eku, Policy, Profile};
@@ -345,7 +345,7 @@ fn contiguous_mask(mask: &[u8]) -> bool {
 /// on P-256 or P-384 (P-521 too, which certchain cannot verify signatures with).
 fn check_key_type(cert: &Certificate, policy: &Policy, out: &mut Vec<CertError>) {
     let webpki = policy.profile == Profile::WebPki;
-    match inspect_public_key(cert.spki_der()) {
+    match cert.public_key_kind() {
         Ok(PublicKeyKind::Rsa { bits, .. }) => {
             if webpki && bits % 8 != 0 {
                 out.push(violation(format!(

@@ -21,7 +21,7 @@ use openssl::hash::MessageDigest;
 use openssl::nid::Nid;
 use openssl::pkey::{PKey, Private};
 use openssl::x509::extension::{BasicConstraints, ExtendedKeyUsage, KeyUsage};
-use openssl::x509::{X509Builder, X509Extension, X509NameBuilder, X509};
+use openssl::x509::{X509Builder, X509Extension, X509NameBuilder};
 
 /// Verification time: 2025-06-01T00:00:00Z; every certificate is valid 2025-01-01 .. 2030-01-01.
 const AT: u64 = 1_748_736_000;
