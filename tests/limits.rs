@@ -531,6 +531,14 @@ fn a_doubly_cross_signed_cycle_of_50_cas_ends_by_a_budget() {
     // Default depth limit: every path ends at ten intermediates.
     let e = refused(&v, &chain, &policy());
     assert_eq!(e.kind(), ErrorKind::ChainTooLong);
+    // And the path-building step budget, when it is the tightest.
+    let few_steps = policy().with_limits(Limits {
+        max_path_steps: 50,
+        ..Limits::default()
+    });
+    let e = refused(&v, &chain, &few_steps);
+    assert_eq!(e.kind(), ErrorKind::BudgetExceeded);
+    assert_eq!(e.message(), "path building gave up after 50 steps (limit 50)");
 }
 
 #[test]
