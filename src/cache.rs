@@ -353,11 +353,14 @@ impl Verifier {
     /// A certificate that does not parse (`malformed`), too many certificates
     /// (`budget_exceeded`), or the verification's failure.
     pub fn verify_der(&self, chain: &[&[u8]], policy: &Policy) -> Result<VerifiedChain, Error> {
+        // Byte-identical copies are dropped first: they add nothing, so they do not count.
+        let mut seen = std::collections::HashSet::new();
+        let chain: Vec<&[u8]> = chain.iter().copied().filter(|d| seen.insert(*d)).collect();
         if chain.len() > policy.limits.max_chain_certificates {
             return Err(Error::new(
                 ErrorKind::BudgetExceeded,
                 format!(
-                    "the chain has {} certificates, more than the limit of {}",
+                    "the chain has {} different certificates, more than the limit of {}",
                     chain.len(),
                     policy.limits.max_chain_certificates
                 ),

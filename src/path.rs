@@ -147,12 +147,18 @@ impl Verifier {
         intermediates: &[Certificate],
         policy: &Policy,
     ) -> Result<VerifiedChain, Error> {
-        if intermediates.len() + 1 > policy.limits.max_chain_certificates {
+        // Copies (of the leaf or of each other) add nothing, so they do not count.
+        let mut seen = std::collections::HashSet::new();
+        seen.insert(leaf.sha256());
+        let distinct = 1 + intermediates
+            .iter()
+            .filter(|c| seen.insert(c.sha256()))
+            .count();
+        if distinct > policy.limits.max_chain_certificates {
             return Err(Error::new(
                 ErrorKind::BudgetExceeded,
                 format!(
-                    "the chain has {} certificates, more than the limit of {}",
-                    intermediates.len() + 1,
+                    "the chain has {distinct} different certificates, more than the limit of {}",
                     policy.limits.max_chain_certificates
                 ),
             ));

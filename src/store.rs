@@ -134,6 +134,12 @@ impl TrustStore {
         };
         let mut added = 0;
         for file in chosen {
+            // Only regular files (links followed): opening a FIFO would block, a device never end.
+            if !std::fs::metadata(&file).is_ok_and(|m| m.is_file()) {
+                self.skipped
+                    .push(format!("{}: not a regular file, skipped", file.display()));
+                continue;
+            }
             match read(&file).and_then(|b| {
                 let bundle = Bundle::parse(&b, &file.display().to_string())?;
                 Ok(bundle.certificates)

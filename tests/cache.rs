@@ -291,11 +291,24 @@ fn verify_der_agrees_with_verify() {
 #[test]
 fn verify_der_checks_the_size_before_parsing() {
     let v = Verifier::new(Arc::new(store("fixtures/rsa/root.pem")));
-    let junk = vec![&b"not a certificate"[..]; 300];
+    let owned: Vec<Vec<u8>> = (0..300)
+        .map(|i| format!("not a certificate {i}").into_bytes())
+        .collect();
+    let junk: Vec<&[u8]> = owned.iter().map(Vec::as_slice).collect();
     let e = v
         .verify_der(&junk, &Policy::new(1_748_736_000))
         .expect_err("too many");
     assert_eq!(e.kind(), ErrorKind::BudgetExceeded);
+    assert_eq!(
+        e.message(),
+        "the chain has 300 different certificates, more than the limit of 256"
+    );
+    // Byte-identical copies count once: 300 copies of one junk block are judged as one.
+    let copies = vec![&b"not a certificate"[..]; 300];
+    let e = v
+        .verify_der(&copies, &Policy::new(1_748_736_000))
+        .expect_err("junk");
+    assert_eq!(e.kind(), ErrorKind::Malformed);
     let e = v
         .verify_der(&junk[..2], &Policy::new(1_748_736_000))
         .expect_err("junk");

@@ -455,7 +455,7 @@ fn presented_impostors_hit_the_candidate_limit_then_the_signature_budget() {
     let e = v.verify(&long, &raised).expect_err("too many");
     assert_eq!(
         e.message(),
-        "the chain has 262 certificates, more than the limit of 256"
+        "the chain has 262 different certificates, more than the limit of 256"
     );
 }
 
@@ -538,7 +538,10 @@ fn a_doubly_cross_signed_cycle_of_50_cas_ends_by_a_budget() {
     });
     let e = refused(&v, &chain, &few_steps);
     assert_eq!(e.kind(), ErrorKind::BudgetExceeded);
-    assert_eq!(e.message(), "path building gave up after 50 steps (limit 50)");
+    assert_eq!(
+        e.message(),
+        "path building gave up after 50 steps (limit 50)"
+    );
 }
 
 #[test]

@@ -42,6 +42,11 @@ pub fn refuse_if_input(out: &str, inputs: &[&str]) -> Result<(), String> {
     if out_path.is_dir() {
         return Err(format!("--fix-chain {out}: is a directory"));
     }
+    if fs::metadata(out_path).is_ok_and(|m| !m.is_file()) {
+        return Err(format!(
+            "--fix-chain {out}: exists and is not a regular file (a device, FIFO or socket); write the fixed chain to a new file"
+        ));
+    }
     let target = resolved(out_path)
         .ok_or_else(|| format!("--fix-chain {out}: its directory does not exist"))?;
     for input in inputs.iter().filter(|i| **i != "-") {
@@ -58,8 +63,24 @@ pub fn refuse_if_input(out: &str, inputs: &[&str]) -> Result<(), String> {
 
 /// Write `data` to `out` atomically: a temporary file next to it, fsync, rename, fsync of the
 /// directory. The temporary file is removed if anything fails.
+///
+/// Through a symbolic link (certbot's `live/*.pem`), the file it points to is replaced, not the
+/// link. An existing target that is not a regular file (a device such as `/dev/null`, a FIFO, a
+/// socket) is refused: renaming over it would replace the node itself.
 pub fn write_atomically(out: &str, data: &[u8]) -> Result<(), String> {
-    let out_path = Path::new(out);
+    let out_path = match fs::symlink_metadata(out) {
+        Ok(m) if m.file_type().is_symlink() => fs::canonicalize(out)
+            .map_err(|e| format!("{out}: a symbolic link that does not resolve ({e})"))?,
+        _ => PathBuf::from(out),
+    };
+    if let Ok(m) = fs::metadata(&out_path) {
+        if !m.is_file() {
+            return Err(format!(
+                "{out}: exists and is not a regular file (a directory, device, FIFO or socket); write the fixed chain to a new file"
+            ));
+        }
+    }
+    let out_path = out_path.as_path();
     let dir = match out_path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),

@@ -8,7 +8,7 @@
 //! `stream`) level ones, as nginx does. Values with `$variables` or `data:` are reported, not
 //! checked; `server_name`s with wildcards or regular expressions are reported, not guessed.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use certchain::{rfc3339, ServerName};
@@ -23,6 +23,8 @@ use crate::Format;
 const MAX_INCLUDE_DEPTH: usize = 16;
 const MAX_FILES: usize = 1000;
 const MAX_CONFIG_BYTES: u64 = 16 * 1024 * 1024;
+/// Blocks inside blocks, per file (nginx itself needs 3 or 4: http, server, location, if).
+const MAX_BLOCK_NESTING: usize = 64;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Tok {
@@ -199,12 +201,19 @@ impl Loader {
         if meta.len() > MAX_CONFIG_BYTES {
             return Err(format!("{display}: larger than {MAX_CONFIG_BYTES} bytes"));
         }
-        let bytes = std::fs::read(path).map_err(|e| format!("{display}: {e}"))?;
+        // metadata says 0 bytes for /dev/zero and the like: read one byte past the limit, no more
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_CONFIG_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(|e| format!("{display}: {e}"))?;
+        if bytes.len() as u64 > MAX_CONFIG_BYTES {
+            return Err(format!("{display}: larger than {MAX_CONFIG_BYTES} bytes"));
+        }
         let text = String::from_utf8_lossy(&bytes);
         self.files.push(display.clone());
         let tokens = tokenize(&text, &display)?;
         let mut pos = 0usize;
-        let parsed = self.parse_block(&tokens, &mut pos, &display, depth, None)?;
+        let parsed = self.parse_block(&tokens, &mut pos, &display, depth, None, 0)?;
         Ok(parsed)
     }
 
@@ -215,6 +224,7 @@ impl Loader {
         file: &str,
         depth: usize,
         opened_at: Option<usize>,
+        nesting: usize,
     ) -> Result<Vec<Directive>, String> {
         let mut out = Vec::new();
         let mut words: Vec<(String, usize)> = Vec::new();
@@ -254,7 +264,14 @@ impl Loader {
                     let (name, line) = (name.clone(), *line);
                     let args: Vec<String> = args.iter().map(|(a, _)| a.clone()).collect();
                     words.clear();
-                    let children = self.parse_block(tokens, pos, file, depth, Some(t.line))?;
+                    if nesting >= MAX_BLOCK_NESTING {
+                        return Err(format!(
+                            "{file}:{}: blocks nested more than {MAX_BLOCK_NESTING} deep",
+                            t.line
+                        ));
+                    }
+                    let children =
+                        self.parse_block(tokens, pos, file, depth, Some(t.line), nesting + 1)?;
                     out.push(Directive {
                         name,
                         args,

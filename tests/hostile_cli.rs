@@ -1,0 +1,184 @@
+//! The command line on hostile paths and files: output never replaces a device, FIFO or symbolic
+//! link; a FIFO in a trust-store directory is skipped, not waited on; nginx configurations
+//! nested too deep or endless are refused with a message; byte-identical copies in a chain do
+//! not count against the chain-size limit.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+
+const AT: &str = "2025-06-01T00:00:00Z";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("certchain-hostile-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("tmp dir");
+    d
+}
+
+fn mkfifo(p: &Path) {
+    let ok = std::process::Command::new("mkfifo")
+        .arg(p)
+        .status()
+        .expect("mkfifo");
+    assert!(ok.success());
+}
+
+fn is_fifo(p: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_fifo())
+}
+
+/// Run the CLI from the repository root, failing the test if it takes more than 20 s.
+fn run(args: &[&str]) -> Output {
+    let start = Instant::now();
+    let out = Command::cargo_bin("certchain")
+        .expect("bin")
+        .current_dir(root())
+        .args(args)
+        .timeout(Duration::from_secs(20))
+        .output()
+        .expect("run");
+    assert!(start.elapsed() < Duration::from_secs(20), "{args:?} hung");
+    out
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn check_fix(out: &Path) -> Output {
+    let out = out.to_str().expect("utf-8 path");
+    run(&[
+        "check",
+        "--cert",
+        "fixtures/check/fix-chain/messy.pem",
+        "--roots",
+        "fixtures/check/root.pem",
+        "--at",
+        AT,
+        "--fix-chain",
+        out,
+    ])
+}
+
+#[test]
+fn fix_chain_never_replaces_a_fifo() {
+    let d = tmp("fifo");
+    let fifo = d.join("out.pem");
+    mkfifo(&fifo);
+    let o = check_fix(&fifo);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("exists and is not a regular file"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(is_fifo(&fifo), "the FIFO was replaced");
+    std::fs::remove_dir_all(&d).ok();
+}
+
+#[test]
+fn fix_chain_writes_through_a_symbolic_link() {
+    // certbot's live/*.pem are links into archive/: the file is replaced, the link stays.
+    let d = tmp("link");
+    let real = d.join("real.pem");
+    std::fs::write(&real, "old contents\n").expect("write");
+    let link = d.join("link.pem");
+    std::os::unix::fs::symlink(&real, &link).expect("symlink");
+    let o = check_fix(&link);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o)); // messy.pem has findings
+    assert!(std::fs::symlink_metadata(&link)
+        .expect("link")
+        .file_type()
+        .is_symlink());
+    let written = std::fs::read_to_string(&real).expect("read");
+    assert_eq!(written.matches("-----BEGIN CERTIFICATE-----").count(), 2);
+    // The fixed chain verifies.
+    let o = run(&[
+        "verify",
+        "--roots",
+        "fixtures/check/root.pem",
+        "--at",
+        AT,
+        real.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    std::fs::remove_dir_all(&d).ok();
+}
+
+#[test]
+fn a_fifo_in_a_trust_store_directory_is_skipped() {
+    let d = tmp("rootsdir");
+    std::fs::copy(root().join("fixtures/rsa/root.pem"), d.join("root.pem")).expect("copy");
+    mkfifo(&d.join("zz.pem"));
+    let o = run(&[
+        "verify",
+        "--roots",
+        d.to_str().expect("utf-8"),
+        "--at",
+        "@1748736000",
+        "--host",
+        "rsa.example.test",
+        "fixtures/rsa/chain.pem",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    std::fs::remove_dir_all(&d).ok();
+}
+
+#[test]
+fn nginx_blocks_nested_too_deep_are_refused() {
+    let d = tmp("nginx-deep");
+    let conf = d.join("nginx.conf");
+    std::fs::write(&conf, "x { ".repeat(8000) + &"}".repeat(8000)).expect("write");
+    let o = run(&["check", "--nginx", conf.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(":1: blocks nested more than 64 deep"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_dir_all(&d).ok();
+}
+
+#[test]
+fn an_endless_nginx_include_is_refused_at_the_size_limit() {
+    let d = tmp("nginx-zero");
+    let conf = d.join("nginx.conf");
+    std::fs::write(&conf, "include /dev/zero;\n").expect("write");
+    let o = run(&["check", "--nginx", conf.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("/dev/zero: larger than 16777216 bytes"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_dir_all(&d).ok();
+}
+
+#[test]
+fn copies_of_an_intermediate_do_not_count_against_the_chain_limit() {
+    let d = tmp("copies");
+    let leaf = std::fs::read_to_string(root().join("fixtures/rsa/leaf.pem")).expect("leaf");
+    let int = std::fs::read_to_string(root().join("fixtures/rsa/int.pem")).expect("int");
+    let chain = d.join("chain.pem");
+    std::fs::write(&chain, leaf + &int.repeat(300)).expect("write");
+    let o = run(&[
+        "verify",
+        "--roots",
+        "fixtures/rsa/root.pem",
+        "--at",
+        "@1748736000",
+        "--host",
+        "rsa.example.test",
+        chain.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    std::fs::remove_dir_all(&d).ok();
+}
