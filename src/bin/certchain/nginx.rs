@@ -965,7 +965,7 @@ mod tests {
         let toks = tokenize("http {\n server {\n listen 443 ssl\n }\n}\n", "x.conf").unwrap();
         let mut pos = 0;
         let e = l
-            .parse_block(&toks, &mut pos, "x.conf", 0, None)
+            .parse_block(&toks, &mut pos, "x.conf", 0, None, 0)
             .unwrap_err();
         assert_eq!(
             e,
@@ -974,7 +974,7 @@ mod tests {
         let toks = tokenize("http {\n", "x.conf").unwrap();
         let mut pos = 0;
         let e = l
-            .parse_block(&toks, &mut pos, "x.conf", 0, None)
+            .parse_block(&toks, &mut pos, "x.conf", 0, None, 0)
             .unwrap_err();
         assert!(
             e.starts_with("x.conf:1: the block opened here is never closed"),
@@ -994,7 +994,9 @@ mod tests {
                    server { listen 80; server_name plain; } }";
         let toks = tokenize(src, "n.conf").unwrap();
         let mut pos = 0;
-        let top = l.parse_block(&toks, &mut pos, "n.conf", 0, None).unwrap();
+        let top = l
+            .parse_block(&toks, &mut pos, "n.conf", 0, None, 0)
+            .unwrap();
         let s = tls_servers(&top);
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].certs[0].raw, "a.pem");
