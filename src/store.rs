@@ -155,11 +155,27 @@ impl TrustStore {
     /// the usual bundle paths of Debian/Ubuntu, Fedora/RHEL, openSUSE and Alpine, then the usual
     /// directories.
     pub fn system() -> Result<TrustStore, Error> {
-        if let Some(file) = std::env::var_os("SSL_CERT_FILE") {
-            return TrustStore::from_file(Path::new(&file));
-        }
-        if let Some(dir) = std::env::var_os("SSL_CERT_DIR") {
-            return TrustStore::from_dir(Path::new(&dir));
+        // Like OpenSSL's default paths: $SSL_CERT_FILE and $SSL_CERT_DIR (a ':'-separated list)
+        // each replace their default, and when both are set both are used.
+        let env_file = std::env::var_os("SSL_CERT_FILE");
+        let env_dir = std::env::var_os("SSL_CERT_DIR");
+        if env_file.is_some() || env_dir.is_some() {
+            let mut store = TrustStore::new();
+            if let Some(file) = &env_file {
+                store.add_file(Path::new(file))?;
+            }
+            if let Some(dirs) = &env_dir {
+                for dir in std::env::split_paths(dirs) {
+                    store.add_dir(&dir)?;
+                }
+            }
+            if store.is_empty() {
+                return Err(Error::new(
+                    ErrorKind::Io,
+                    "no certificate found in $SSL_CERT_FILE / $SSL_CERT_DIR",
+                ));
+            }
+            return Ok(store);
         }
         for p in SYSTEM_BUNDLE_PATHS {
             let path = Path::new(p);

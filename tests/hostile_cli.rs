@@ -182,3 +182,22 @@ fn copies_of_an_intermediate_do_not_count_against_the_chain_limit() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     std::fs::remove_dir_all(&d).ok();
 }
+
+#[test]
+fn system_roots_use_both_ssl_cert_file_and_ssl_cert_dir_like_openssl() {
+    let d = tmp("sslcertdir");
+    std::fs::copy(root().join("fixtures/rsa/root.pem"), d.join("rsa-root.pem")).expect("copy");
+    for chain in ["fixtures/rsa/chain.pem", "fixtures/ecdsa/chain.pem"] {
+        let o = Command::cargo_bin("certchain")
+            .expect("bin")
+            .current_dir(root())
+            .env("SSL_CERT_FILE", "fixtures/ecdsa/root.pem")
+            .env("SSL_CERT_DIR", &d)
+            .args(["verify", "--roots", "system", "--at", "@1748736000", chain])
+            .timeout(Duration::from_secs(20))
+            .output()
+            .expect("run");
+        assert_eq!(o.status.code(), Some(0), "{chain}: {}", stderr(&o));
+    }
+    std::fs::remove_dir_all(&d).ok();
+}
