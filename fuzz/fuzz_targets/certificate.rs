@@ -23,11 +23,21 @@ fuzz_target!(|data: &[u8]| {
     // The TBS and the signature algorithm follow the outer header, in that order.
     let der = cert.der().as_ptr_range();
     let (t, a) = (tbs.as_ptr_range(), alg.as_ptr_range());
-    assert!(der.start < t.start && t.end == a.start && a.end < der.end, "TBS/algorithm ranges");
-    assert_eq!(&data[t.start as usize - der.start as usize..][..tbs.len()], tbs);
+    assert!(
+        der.start < t.start && t.end == a.start && a.end < der.end,
+        "TBS/algorithm ranges"
+    );
+    assert_eq!(
+        &data[t.start as usize - der.start as usize..][..tbs.len()],
+        tbs
+    );
     let _ = cert.tbs_signature_algorithm_der();
     let _ = cert.signature();
-    assert!(cert.version() <= 2, "version {} (0 = v1, 2 = v3)", cert.version());
+    assert!(
+        cert.version() <= 2,
+        "version {} (0 = v1, 2 = v3)",
+        cert.version()
+    );
 
     // Renderings.
     let _ = cert.serial();
@@ -36,7 +46,11 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(cert.sha256_hex().len(), 64);
     let subject = cert.subject().to_string();
     let _ = cert.issuer();
-    assert_eq!(cert.subject(), subject, "the subject renders the same twice");
+    assert_eq!(
+        cert.subject(),
+        subject,
+        "the subject renders the same twice"
+    );
     let _ = cert.subject_is_empty();
     let _ = (cert.subject_key(), cert.issuer_key());
     if cert.subject_key() == cert.issuer_key() {

@@ -37,9 +37,10 @@ fuzz_target!(|data: &[u8]| {
             _ => panic!("from_der and parse_bundle disagree on DER input"),
         }
     }
-    for r in [&one].into_iter().map(|r| r.as_ref().map(std::slice::from_ref)).chain([all
-        .as_ref()
-        .map(Vec::as_slice)])
+    for r in [&one]
+        .into_iter()
+        .map(|r| r.as_ref().map(std::slice::from_ref))
+        .chain([all.as_ref().map(Vec::as_slice)])
     {
         match r {
             Ok(crls) => {
@@ -52,7 +53,10 @@ fuzz_target!(|data: &[u8]| {
             }
             Err(e) => {
                 assert_eq!(e.kind(), ErrorKind::Malformed, "{e}");
-                assert!(e.message().contains("fuzz"), "the error names the source: {e}");
+                assert!(
+                    e.message().contains("fuzz"),
+                    "the error names the source: {e}"
+                );
             }
         }
     }

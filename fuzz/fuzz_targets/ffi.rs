@@ -44,7 +44,11 @@ fn fixed_store() -> *const certchain_store {
             let mut b = ptr::null_mut();
             assert!(ok(certchain_store_builder_new(&mut b)));
             for pem in ROOTS {
-                assert!(ok(certchain_store_builder_add_pem(b, pem.as_ptr(), pem.len())));
+                assert!(ok(certchain_store_builder_add_pem(
+                    b,
+                    pem.as_ptr(),
+                    pem.len()
+                )));
             }
             let mut s = ptr::null_mut();
             assert!(ok(certchain_store_builder_build(b, &mut s)));
@@ -95,17 +99,29 @@ fn check_result(r: *const certchain_result) {
     if verdict == 0 {
         assert_eq!(unsafe { CStr::from_ptr(kind) }, c"ok");
         assert!(len >= 1, "a verified chain holds at least the leaf");
-        assert!(certchain_result_is_trust_anchor(r, len - 1), "it ends at a trust anchor");
+        assert!(
+            certchain_result_is_trust_anchor(r, len - 1),
+            "it ends at a trust anchor"
+        );
         assert!((0..len - 1).all(|d| !certchain_result_is_trust_anchor(r, d)));
         assert_eq!(depth, -1);
     } else {
-        assert!(!message.to_bytes().is_empty(), "verdict {verdict} without a message");
-        assert!(depth < 0 || (depth as usize) < len.max(1), "depth {depth} of {len}");
+        assert!(
+            !message.to_bytes().is_empty(),
+            "verdict {verdict} without a message"
+        );
+        assert!(
+            depth < 0 || (depth as usize) < len.max(1),
+            "depth {depth} of {len}"
+        );
     }
     for d in 0..len {
         assert!(!certchain_result_subject(r, d).is_null());
         assert!(!certchain_result_issuer(r, d).is_null());
-        let (nb, na) = (certchain_result_not_before(r, d), certchain_result_not_after(r, d));
+        let (nb, na) = (
+            certchain_result_not_before(r, d),
+            certchain_result_not_after(r, d),
+        );
         let mut der: *const u8 = ptr::null();
         let mut der_len = 0usize;
         assert!(ok(certchain_result_der(r, d, &mut der, &mut der_len)));
@@ -161,7 +177,11 @@ fuzz_target!(|data: &[u8]| {
     let mut own_store: *mut certchain_store = ptr::null_mut();
     if let Some(pem) = &store_pem {
         if flags & 0x01 == 0 {
-            if ok(certchain_store_from_pem(pem.as_ptr(), pem.len(), &mut own_store)) {
+            if ok(certchain_store_from_pem(
+                pem.as_ptr(),
+                pem.len(),
+                &mut own_store,
+            )) {
                 assert!(!own_store.is_null());
                 let _ = certchain_store_len(own_store);
             }
@@ -174,12 +194,16 @@ fuzz_target!(|data: &[u8]| {
             assert!(ok(certchain_store_builder_build(b, &mut own_store)));
         }
     }
-    let store: *const certchain_store = if own_store.is_null() { fixed_store() } else { own_store };
+    let store: *const certchain_store = if own_store.is_null() {
+        fixed_store()
+    } else {
+        own_store
+    };
 
     let time: i64 = match flags & 0x06 {
         0x00 => 1_748_736_000,
         0x02 => 1_615_689_507,
-        0x04 => 1_767_225_600, // 2026-01-01
+        0x04 => 1_767_225_600,        // 2026-01-01
         _ => -(i64::from(max_depth)), // negative: rejected (or 0)
     };
 
@@ -187,7 +211,14 @@ fuzz_target!(|data: &[u8]| {
     if flags & 0x08 != 0 {
         let mut r = ptr::null_mut();
         let host_ptr: *const c_char = host.as_ref().map_or(ptr::null(), |h| h.as_ptr());
-        if ok(certchain_verify(store, chain.as_ptr(), chain.len(), host_ptr, time, &mut r)) {
+        if ok(certchain_verify(
+            store,
+            chain.as_ptr(),
+            chain.len(),
+            host_ptr,
+            time,
+            &mut r,
+        )) {
             check_result(r);
         } else {
             assert!(r.is_null(), "nothing is written on failure");
@@ -217,7 +248,13 @@ fuzz_target!(|data: &[u8]| {
             let _ = ok(certchain_options_add_crl(opts, c.as_ptr(), c.len()));
         }
         let mut r = ptr::null_mut();
-        assert!(ok(certchain_verify_with_options(store, chain.as_ptr(), chain.len(), opts, &mut r)));
+        assert!(ok(certchain_verify_with_options(
+            store,
+            chain.as_ptr(),
+            chain.len(),
+            opts,
+            &mut r
+        )));
         check_result(r);
         certchain_result_free(r);
     } else {
@@ -227,14 +264,44 @@ fuzz_target!(|data: &[u8]| {
     // NULL arguments are refused with a status, never a crash.
     if flags & 0x80 != 0 {
         let mut r = ptr::null_mut();
-        assert!(!ok(certchain_verify(ptr::null(), chain.as_ptr(), chain.len(), ptr::null(), 0, &mut r)));
-        assert!(!ok(certchain_verify(store, ptr::null(), 0, ptr::null(), 0, &mut r)));
-        assert!(!ok(certchain_verify(store, chain.as_ptr(), chain.len(), ptr::null(), 0, ptr::null_mut())));
-        assert!(!ok(certchain_verify_with_options(store, chain.as_ptr(), chain.len(), ptr::null(), &mut r)));
+        assert!(!ok(certchain_verify(
+            ptr::null(),
+            chain.as_ptr(),
+            chain.len(),
+            ptr::null(),
+            0,
+            &mut r
+        )));
+        assert!(!ok(certchain_verify(
+            store,
+            ptr::null(),
+            0,
+            ptr::null(),
+            0,
+            &mut r
+        )));
+        assert!(!ok(certchain_verify(
+            store,
+            chain.as_ptr(),
+            chain.len(),
+            ptr::null(),
+            0,
+            ptr::null_mut()
+        )));
+        assert!(!ok(certchain_verify_with_options(
+            store,
+            chain.as_ptr(),
+            chain.len(),
+            ptr::null(),
+            &mut r
+        )));
         assert!(r.is_null());
         assert_ne!(certchain_result_status(ptr::null()), 0);
         assert_eq!(certchain_result_chain_len(ptr::null()), 0);
-        assert!(!ok(certchain_options_set_host(ptr::null_mut(), c"example.com".as_ptr())));
+        assert!(!ok(certchain_options_set_host(
+            ptr::null_mut(),
+            c"example.com".as_ptr()
+        )));
         assert!(!ok(certchain_options_add_crl(opts, ptr::null(), 0)));
     }
 

@@ -36,7 +36,11 @@ fuzz_target!(|data: &[u8]| {
                     for s in &bundle.skipped {
                         assert!(s.line >= 1);
                         // Only CRL blocks keep their DER (private keys never do).
-                        assert!(s.label == "X509 CRL" || s.der.is_empty(), "{} kept", s.label);
+                        assert!(
+                            s.label == "X509 CRL" || s.der.is_empty(),
+                            "{} kept",
+                            s.label
+                        );
                     }
                 }
             }
@@ -61,10 +65,16 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         Err(e) => {
-            assert!(strict.is_err(), "parse accepted what parse_allow_empty refused");
+            assert!(
+                strict.is_err(),
+                "parse accepted what parse_allow_empty refused"
+            );
             assert_eq!(e.kind(), ErrorKind::Malformed);
             assert!(!e.message().is_empty());
-            assert!(e.to_string().contains("fuzz"), "the error names the source: {e}");
+            assert!(
+                e.to_string().contains("fuzz"),
+                "the error names the source: {e}"
+            );
         }
     }
 });

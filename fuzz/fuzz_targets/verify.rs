@@ -23,13 +23,28 @@ const ROOTS: &[(&str, &[u8])] = &[
     ("rsa-pss", include_bytes!("../../fixtures/rsa-pss/root.pem")),
     ("not-ca", include_bytes!("../../fixtures/not-ca/root.pem")),
     ("pathlen", include_bytes!("../../fixtures/pathlen/root.pem")),
-    ("expired-int", include_bytes!("../../fixtures/expired-intermediate/root.pem")),
-    ("missing-int", include_bytes!("../../fixtures/missing-intermediate/root.pem")),
-    ("cross-signed", include_bytes!("../../fixtures/cross-signed/roots.pem")),
-    ("rsa1024", include_bytes!("../../fixtures/weak/rsa1024/root.pem")),
+    (
+        "expired-int",
+        include_bytes!("../../fixtures/expired-intermediate/root.pem"),
+    ),
+    (
+        "missing-int",
+        include_bytes!("../../fixtures/missing-intermediate/root.pem"),
+    ),
+    (
+        "cross-signed",
+        include_bytes!("../../fixtures/cross-signed/roots.pem"),
+    ),
+    (
+        "rsa1024",
+        include_bytes!("../../fixtures/weak/rsa1024/root.pem"),
+    ),
     ("sha1", include_bytes!("../../fixtures/weak/sha1/root.pem")),
     ("crl", include_bytes!("../../fixtures/crl/root.pem")),
-    ("dst-x3", include_bytes!("../../fixtures/letsencrypt-2021/dst-root-ca-x3.pem")),
+    (
+        "dst-x3",
+        include_bytes!("../../fixtures/letsencrypt-2021/dst-root-ca-x3.pem"),
+    ),
     ("limbo", include_bytes!("../store/limbo-roots.pem")),
 ];
 
@@ -62,14 +77,24 @@ fn check(chain: &[Certificate], policy: &Policy, verdict: &Result<VerifiedChain,
             assert_eq!(&entries[0].certificate, leaf, "the path starts at the leaf");
             let last = entries.last().unwrap();
             assert!(last.trust_anchor, "the path ends at a trust anchor");
-            assert!(store().contains(&last.certificate), "the anchor is in the store");
+            assert!(
+                store().contains(&last.certificate),
+                "the anchor is in the store"
+            );
             assert_eq!(v.anchor(), Some(&last.certificate));
             assert!(
                 entries[..entries.len() - 1].iter().all(|e| !e.trust_anchor),
                 "only the last entry is a trust anchor"
             );
-            assert!(entries.iter().all(|e| e.errors.is_empty()), "a verified path has no problems");
-            assert!(v.len() <= policy.limits.max_intermediates + 2, "{} certificates", v.len());
+            assert!(
+                entries.iter().all(|e| e.errors.is_empty()),
+                "a verified path has no problems"
+            );
+            assert!(
+                v.len() <= policy.limits.max_intermediates + 2,
+                "{} certificates",
+                v.len()
+            );
             for pair in entries.windows(2) {
                 assert_eq!(
                     pair[0].certificate.issuer_key(),
@@ -93,7 +118,11 @@ fn check(chain: &[Certificate], policy: &Policy, verdict: &Result<VerifiedChain,
             }
         }
         Err(e) => {
-            assert!(!e.message().is_empty(), "an error without a message: {:?}", e.kind());
+            assert!(
+                !e.message().is_empty(),
+                "an error without a message: {:?}",
+                e.kind()
+            );
             assert!(ErrorKind::from_code(e.code()) == Some(e.kind()));
             let path = e.path();
             if let Some(first) = path.first() {
@@ -140,8 +169,16 @@ fuzz_target!(|data: &[u8]| {
     let named = Policy::new(LETSENCRYPT_TIME)
         .with_name(host_for(&chain[0]))
         .with_crls(crls)
-        .with_profile(if data.len() % 2 == 0 { Profile::WebPki } else { Profile::Rfc5280 })
-        .with_purpose(if data.len() % 3 == 0 { Purpose::Any } else { Purpose::ServerAuth });
+        .with_profile(if data.len() % 2 == 0 {
+            Profile::WebPki
+        } else {
+            Profile::Rfc5280
+        })
+        .with_purpose(if data.len() % 3 == 0 {
+            Purpose::Any
+        } else {
+            Purpose::ServerAuth
+        });
     let second = verifier.verify(chain, &named);
     check(chain, &named, &second);
 
@@ -150,9 +187,7 @@ fuzz_target!(|data: &[u8]| {
     let ders: Vec<&[u8]> = chain.iter().map(Certificate::der).collect();
     let again = verifier.verify_der(&ders, &plain);
     check(chain, &plain, &again);
-    let budget = |r: &Result<VerifiedChain, Error>| {
-        matches!(r, Err(e) if e.kind() == ErrorKind::BudgetExceeded)
-    };
+    let budget = |r: &Result<VerifiedChain, Error>| matches!(r, Err(e) if e.kind() == ErrorKind::BudgetExceeded);
     if !budget(&first) && !budget(&again) {
         assert_eq!(
             first.as_ref().map(|v| v.len()).map_err(|e| e.kind()),
