@@ -84,9 +84,11 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = format!("{cert:?}");
 
-    // A name a SAN states exactly is covered by the certificate.
+    // A name a SAN states exactly is covered by the certificate. Only the first SANs: each
+    // covers_name call scans every SAN, and limbo's nc-dos leaves carry 2,049 of them (checking
+    // all would make this harness, not certchain, quadratic: 2.5 s per execution).
     if let Some(sans) = cert.subject_alt_names() {
-        for san in sans {
+        for san in sans.iter().take(16) {
             let shown = san.to_string();
             assert!(shown.ends_with(&san.value()) || matches!(san, AltName::Other(_)));
             let literal = match san {
