@@ -169,12 +169,12 @@ fuzz_target!(|data: &[u8]| {
     let named = Policy::new(LETSENCRYPT_TIME)
         .with_name(host_for(&chain[0]))
         .with_crls(crls)
-        .with_profile(if data.len() % 2 == 0 {
+        .with_profile(if data.len().is_multiple_of(2) {
             Profile::WebPki
         } else {
             Profile::Rfc5280
         })
-        .with_purpose(if data.len() % 3 == 0 {
+        .with_purpose(if data.len().is_multiple_of(3) {
             Purpose::Any
         } else {
             Purpose::ServerAuth
