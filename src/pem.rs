@@ -82,7 +82,29 @@ impl Bundle {
             let extra = if bundle.skipped.is_empty() {
                 String::new()
             } else {
-                let labels: Vec<&str> = bundle.skipped.iter().map(|s| s.label.as_str()).collect();
+                // each label once with its count, at most eight labels: a hostile file may hold
+                // a million blocks
+                let mut order: Vec<&str> = Vec::new();
+                let mut counts: std::collections::HashMap<&str, usize> =
+                    std::collections::HashMap::new();
+                for s in &bundle.skipped {
+                    let n = counts.entry(s.label.as_str()).or_insert(0);
+                    if *n == 0 {
+                        order.push(s.label.as_str());
+                    }
+                    *n += 1;
+                }
+                let mut labels: Vec<String> = order
+                    .iter()
+                    .take(8)
+                    .map(|l| match counts.get(l) {
+                        Some(&n) if n > 1 => format!("{n} × {l}"),
+                        _ => (*l).to_string(),
+                    })
+                    .collect();
+                if order.len() > 8 {
+                    labels.push(format!("{} other kinds", order.len() - 8));
+                }
                 format!(" (only: {})", labels.join(", "))
             };
             return Err(Error::new(

@@ -201,3 +201,22 @@ fn system_roots_use_both_ssl_cert_file_and_ssl_cert_dir_like_openssl() {
     }
     std::fs::remove_dir_all(&d).ok();
 }
+
+#[test]
+fn a_file_of_many_crl_blocks_gets_a_short_message() {
+    // 100,000 CRL blocks and no certificate: the error counts them instead of naming each one.
+    let d = tmp("crlblocks");
+    let crl = std::fs::read_to_string(root().join("fixtures/crl/root.crl.pem")).expect("crl");
+    let f = d.join("crls.pem");
+    std::fs::write(&f, crl.repeat(100_000)).expect("write");
+    let o = run(&["verify", "--at", "@1748736000", f.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("no certificate found (only: 100000 × X509 CRL)"),
+        "{}",
+        &e[..e.len().min(500)]
+    );
+    assert!(e.len() < 1000, "{} bytes of error output", e.len());
+    std::fs::remove_dir_all(&d).ok();
+}
