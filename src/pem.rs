@@ -154,7 +154,7 @@ fn parse_der(mut bytes: &[u8], source: &str) -> Result<Bundle, Error> {
         }
         let len = tlv_len(bytes).ok_or_else(|| {
             malformed(format!(
-                "{source}: DER certificate {} is truncated or not DER ({} bytes left)",
+                "{source}: DER certificate {} is truncated or not DER ({} byte(s) left)",
                 index + 1,
                 bytes.len()
             ))

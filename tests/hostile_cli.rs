@@ -220,3 +220,30 @@ fn a_file_of_many_crl_blocks_gets_a_short_message() {
     assert!(e.len() < 1000, "{} bytes of error output", e.len());
     std::fs::remove_dir_all(&d).ok();
 }
+
+#[test]
+fn check_and_show_read_at_most_4096_pem_blocks() {
+    // 20,000 empty CERTIFICATE blocks: findings stop at the bundle limit, with a finding that
+    // says so, instead of one finding per block.
+    let d = tmp("empty-blocks");
+    let f = d.join("empty.pem");
+    std::fs::write(
+        &f,
+        "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n".repeat(20_000),
+    )
+    .expect("write");
+    let path = f.to_str().expect("utf-8");
+    let o = run(&["check", "--cert", path, "--at", AT]);
+    assert_eq!(o.status.code(), Some(2));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("line 8193: more than 4096 PEM blocks: the rest of the file, from line 8193, is not read"),
+        "{}",
+        &out[out.len().saturating_sub(2000)..]
+    );
+    assert!(out.len() < 2_000_000, "{} bytes", out.len());
+    let o = run(&["show", path]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.len() + o.stderr.len() < 2_000_000);
+    std::fs::remove_dir_all(&d).ok();
+}

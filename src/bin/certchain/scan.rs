@@ -89,6 +89,19 @@ pub fn scan(bytes: &[u8]) -> Scan {
     for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
         let line_no = i + 1;
         last_line = line_no;
+        // A hostile file may hold a million blocks: as many as a bundle may hold certificates.
+        if count > certchain::MAX_BUNDLE_CERTIFICATES {
+            let from = open.take().map_or(line_no, |b| b.line);
+            out.problem(
+                from,
+                None,
+                &format!(
+                    "more than {} PEM blocks: the rest of the file, from line {from}, is not read",
+                    certchain::MAX_BUNDLE_CERTIFICATES
+                ),
+            );
+            break;
+        }
         let line = String::from_utf8_lossy(trim_end(raw));
         let line = line.as_ref();
         // A BEGIN counts at the start of a line, or after indentation (which OpenSSL does not
