@@ -313,6 +313,8 @@ certchain_status certchain_store_mozilla(certchain_store **out);
 
 /**
  * The number of trust anchors in `store` (duplicates are stored once); 0 for NULL.
+ *
+ * Ownership: `store` is borrowed for the call only; the caller keeps it.
  */
 size_t certchain_store_len(const certchain_store *store);
 
@@ -415,8 +417,11 @@ certchain_status certchain_options_new(int64_t unix_time, certchain_options **ou
 /**
  * Set the verification time: `unix_time` seconds since 1970-01-01T00:00:00Z, not negative (a
  * negative time is CERTCHAIN_INVALID_ARGUMENT and leaves the options unchanged).
+ *
+ * Ownership: `opts` is borrowed (mutably) for the call only: the caller keeps ownership, and must not use it from another thread meanwhile.
  */
-certchain_status certchain_options_set_time(certchain_options *opts, int64_t unix_time);
+certchain_status certchain_options_set_time(certchain_options *opts,
+                                            int64_t unix_time);
 
 /**
  * Require the leaf to cover `host`: a DNS name (case-insensitive, trailing dot allowed) or an
@@ -429,8 +434,11 @@ certchain_status certchain_options_set_host(certchain_options *opts, const char 
 /**
  * Set the purpose: CERTCHAIN_PURPOSE_SERVER, CERTCHAIN_PURPOSE_CLIENT or CERTCHAIN_PURPOSE_ANY.
  * Any other value is CERTCHAIN_INVALID_ARGUMENT and leaves the options unchanged.
+ *
+ * Ownership: `opts` is borrowed (mutably) for the call only: the caller keeps ownership, and must not use it from another thread meanwhile.
  */
-certchain_status certchain_options_set_purpose(certchain_options *opts, uint32_t purpose);
+certchain_status certchain_options_set_purpose(certchain_options *opts,
+                                               uint32_t purpose);
 
 /**
  * Add an extendedKeyUsage the leaf may carry. Once one is added, the leaf must carry at least one
@@ -446,8 +454,11 @@ certchain_status certchain_options_add_eku(certchain_options *opts, const char *
 /**
  * Set the profile: CERTCHAIN_PROFILE_WEBPKI (the default) or CERTCHAIN_PROFILE_RFC5280. Any
  * other value is CERTCHAIN_INVALID_ARGUMENT and leaves the options unchanged.
+ *
+ * Ownership: `opts` is borrowed (mutably) for the call only: the caller keeps ownership, and must not use it from another thread meanwhile.
  */
-certchain_status certchain_options_set_profile(certchain_options *opts, uint32_t profile);
+certchain_status certchain_options_set_profile(certchain_options *opts,
+                                               uint32_t profile);
 
 /**
  * Add certificate revocation lists: `data` points to `len` bytes (borrowed for the call; they
@@ -472,6 +483,8 @@ certchain_status certchain_options_add_crl(certchain_options *opts,
  * Allow at most `max_intermediates` intermediates between the leaf and the trust anchor
  * (default 10; 0 means the leaf must be issued by a trust anchor). A longer path is the verdict
  * CERTCHAIN_CHAIN_TOO_LONG.
+ *
+ * Ownership: `opts` is borrowed (mutably) for the call only: the caller keeps ownership, and must not use it from another thread meanwhile.
  */
 certchain_status certchain_options_set_max_depth(certchain_options *opts,
                                                  uint32_t max_intermediates);
@@ -528,6 +541,8 @@ certchain_status certchain_verify_with_options(const certchain_store *store,
  * also "the error code" of the result (there is no separate function for it); its name is
  * certchain_result_error_kind, its detail certchain_result_message. NULL gives
  * CERTCHAIN_INVALID_ARGUMENT (101), never 0: a missing result must not read as "verified".
+ *
+ * Ownership: `r` is borrowed for the call only; the caller keeps it (free it with certchain_result_free).
  */
 uint32_t certchain_result_status(const certchain_result *r);
 
@@ -540,6 +555,8 @@ const char *certchain_result_error_kind(const certchain_result *r);
 /**
  * The depth (0 = leaf) of the certificate the verdict is about, or -1 when verified, when the
  * failure is not about one certificate (e.g. a chain that does not parse) or for NULL.
+ *
+ * Ownership: `r` is borrowed for the call only; the caller keeps it (free it with certchain_result_free).
  */
 int64_t certchain_result_depth(const certchain_result *r);
 
@@ -555,6 +572,8 @@ const char *certchain_result_message(const certchain_result *r);
  * The number of certificates in the result's chain: the verified path (leaf to trust anchor),
  * or the best path found when verification failed (possibly not reaching an anchor); 0 when the
  * chain did not parse, and for NULL. Valid depths are 0 .. len-1.
+ *
+ * Ownership: `r` is borrowed for the call only; the caller keeps it (free it with certchain_result_free).
  */
 size_t certchain_result_chain_len(const certchain_result *r);
 
@@ -573,20 +592,29 @@ const char *certchain_result_issuer(const certchain_result *r, size_t depth);
 /**
  * The notBefore of the certificate at `depth`, in seconds since 1970-01-01T00:00:00Z; -1 for a
  * NULL result or a depth out of range.
+ *
+ * Ownership: `r` is borrowed for the call only; the caller keeps it (free it with certchain_result_free).
  */
-int64_t certchain_result_not_before(const certchain_result *r, size_t depth);
+int64_t certchain_result_not_before(const certchain_result *r,
+                                    size_t depth);
 
 /**
  * The notAfter of the certificate at `depth`, in seconds since 1970-01-01T00:00:00Z; -1 for a
  * NULL result or a depth out of range.
+ *
+ * Ownership: `r` is borrowed for the call only; the caller keeps it (free it with certchain_result_free).
  */
-int64_t certchain_result_not_after(const certchain_result *r, size_t depth);
+int64_t certchain_result_not_after(const certchain_result *r,
+                                   size_t depth);
 
 /**
  * Whether the certificate at `depth` is the trust anchor (from the store) that ends the path.
  * false for a NULL result or a depth out of range.
+ *
+ * Ownership: `r` is borrowed for the call only; the caller keeps it (free it with certchain_result_free).
  */
-bool certchain_result_is_trust_anchor(const certchain_result *r, size_t depth);
+bool certchain_result_is_trust_anchor(const certchain_result *r,
+                                      size_t depth);
 
 /**
  * The DER encoding of the certificate at `depth`: on CERTCHAIN_OK, `*der` points to `*len`
@@ -602,8 +630,12 @@ certchain_status certchain_result_der(const certchain_result *r,
  * Write the SHA-256 fingerprint of the DER of the certificate at `depth` to `out`, which must
  * have room for CERTCHAIN_SHA256_LEN (32) bytes. A NULL argument or a depth out of range is
  * CERTCHAIN_INVALID_ARGUMENT, and nothing is written.
+ *
+ * Ownership: `r` is borrowed for the call only; `out` is the caller's buffer, written during the call and never kept: the caller owns both before and after.
  */
-certchain_status certchain_result_sha256(const certchain_result *r, size_t depth, uint8_t *out);
+certchain_status certchain_result_sha256(const certchain_result *r,
+                                         size_t depth,
+                                         uint8_t *out);
 
 /**
  * Release a result from certchain_verify or certchain_verify_with_options, with every string

@@ -57,6 +57,8 @@ pub extern "C" fn certchain_options_new(
 
 /// Set the verification time: `unix_time` seconds since 1970-01-01T00:00:00Z, not negative (a
 /// negative time is CERTCHAIN_INVALID_ARGUMENT and leaves the options unchanged).
+///
+/// Ownership: `opts` is borrowed (mutably) for the call only: the caller keeps ownership, and must not use it from another thread meanwhile.
 #[no_mangle]
 pub extern "C" fn certchain_options_set_time(
     opts: *mut certchain_options,
@@ -91,6 +93,8 @@ pub extern "C" fn certchain_options_set_host(
 
 /// Set the purpose: CERTCHAIN_PURPOSE_SERVER, CERTCHAIN_PURPOSE_CLIENT or CERTCHAIN_PURPOSE_ANY.
 /// Any other value is CERTCHAIN_INVALID_ARGUMENT and leaves the options unchanged.
+///
+/// Ownership: `opts` is borrowed (mutably) for the call only: the caller keeps ownership, and must not use it from another thread meanwhile.
 #[no_mangle]
 pub extern "C" fn certchain_options_set_purpose(
     opts: *mut certchain_options,
@@ -145,6 +149,8 @@ pub extern "C" fn certchain_options_add_eku(
 
 /// Set the profile: CERTCHAIN_PROFILE_WEBPKI (the default) or CERTCHAIN_PROFILE_RFC5280. Any
 /// other value is CERTCHAIN_INVALID_ARGUMENT and leaves the options unchanged.
+///
+/// Ownership: `opts` is borrowed (mutably) for the call only: the caller keeps ownership, and must not use it from another thread meanwhile.
 #[no_mangle]
 pub extern "C" fn certchain_options_set_profile(
     opts: *mut certchain_options,
@@ -198,6 +204,8 @@ pub extern "C" fn certchain_options_add_crl(
 /// Allow at most `max_intermediates` intermediates between the leaf and the trust anchor
 /// (default 10; 0 means the leaf must be issued by a trust anchor). A longer path is the verdict
 /// CERTCHAIN_CHAIN_TOO_LONG.
+///
+/// Ownership: `opts` is borrowed (mutably) for the call only: the caller keeps ownership, and must not use it from another thread meanwhile.
 #[no_mangle]
 pub extern "C" fn certchain_options_set_max_depth(
     opts: *mut certchain_options,

@@ -82,6 +82,8 @@ unsafe fn get<'a>(r: *const certchain_result) -> Option<&'a certchain_result> {
 /// also "the error code" of the result (there is no separate function for it); its name is
 /// certchain_result_error_kind, its detail certchain_result_message. NULL gives
 /// CERTCHAIN_INVALID_ARGUMENT (101), never 0: a missing result must not read as "verified".
+///
+/// Ownership: `r` is borrowed for the call only; the caller keeps it (free it with certchain_result_free).
 #[no_mangle]
 pub extern "C" fn certchain_result_status(r: *const certchain_result) -> u32 {
     catch(
@@ -112,6 +114,8 @@ pub extern "C" fn certchain_result_error_kind(r: *const certchain_result) -> *co
 
 /// The depth (0 = leaf) of the certificate the verdict is about, or -1 when verified, when the
 /// failure is not about one certificate (e.g. a chain that does not parse) or for NULL.
+///
+/// Ownership: `r` is borrowed for the call only; the caller keeps it (free it with certchain_result_free).
 #[no_mangle]
 pub extern "C" fn certchain_result_depth(r: *const certchain_result) -> i64 {
     catch("certchain_result_depth", -1, || {
@@ -138,6 +142,8 @@ pub extern "C" fn certchain_result_message(r: *const certchain_result) -> *const
 /// The number of certificates in the result's chain: the verified path (leaf to trust anchor),
 /// or the best path found when verification failed (possibly not reaching an anchor); 0 when the
 /// chain did not parse, and for NULL. Valid depths are 0 .. len-1.
+///
+/// Ownership: `r` is borrowed for the call only; the caller keeps it (free it with certchain_result_free).
 #[no_mangle]
 pub extern "C" fn certchain_result_chain_len(r: *const certchain_result) -> usize {
     catch("certchain_result_chain_len", 0, || {
@@ -186,6 +192,8 @@ fn time_at(r: *const certchain_result, depth: usize, field: fn(&Certificate) -> 
 
 /// The notBefore of the certificate at `depth`, in seconds since 1970-01-01T00:00:00Z; -1 for a
 /// NULL result or a depth out of range.
+///
+/// Ownership: `r` is borrowed for the call only; the caller keeps it (free it with certchain_result_free).
 #[no_mangle]
 pub extern "C" fn certchain_result_not_before(r: *const certchain_result, depth: usize) -> i64 {
     catch("certchain_result_not_before", -1, || {
@@ -195,6 +203,8 @@ pub extern "C" fn certchain_result_not_before(r: *const certchain_result, depth:
 
 /// The notAfter of the certificate at `depth`, in seconds since 1970-01-01T00:00:00Z; -1 for a
 /// NULL result or a depth out of range.
+///
+/// Ownership: `r` is borrowed for the call only; the caller keeps it (free it with certchain_result_free).
 #[no_mangle]
 pub extern "C" fn certchain_result_not_after(r: *const certchain_result, depth: usize) -> i64 {
     catch("certchain_result_not_after", -1, || {
@@ -204,6 +214,8 @@ pub extern "C" fn certchain_result_not_after(r: *const certchain_result, depth: 
 
 /// Whether the certificate at `depth` is the trust anchor (from the store) that ends the path.
 /// false for a NULL result or a depth out of range.
+///
+/// Ownership: `r` is borrowed for the call only; the caller keeps it (free it with certchain_result_free).
 #[no_mangle]
 pub extern "C" fn certchain_result_is_trust_anchor(
     r: *const certchain_result,
@@ -246,6 +258,8 @@ pub extern "C" fn certchain_result_der(
 /// Write the SHA-256 fingerprint of the DER of the certificate at `depth` to `out`, which must
 /// have room for CERTCHAIN_SHA256_LEN (32) bytes. A NULL argument or a depth out of range is
 /// CERTCHAIN_INVALID_ARGUMENT, and nothing is written.
+///
+/// Ownership: `r` is borrowed for the call only; `out` is the caller's buffer, written during the call and never kept: the caller owns both before and after.
 #[no_mangle]
 pub extern "C" fn certchain_result_sha256(
     r: *const certchain_result,

@@ -140,6 +140,8 @@ pub extern "C" fn certchain_store_mozilla(out: *mut *mut certchain_store) -> cer
 }
 
 /// The number of trust anchors in `store` (duplicates are stored once); 0 for NULL.
+///
+/// Ownership: `store` is borrowed for the call only; the caller keeps it.
 #[no_mangle]
 pub extern "C" fn certchain_store_len(store: *const certchain_store) -> usize {
     catch("certchain_store_len", 0, || {

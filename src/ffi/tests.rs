@@ -1179,3 +1179,39 @@ fn options_crls() {
     certchain_store_free(store);
     certchain_options_free(o);
 }
+
+#[test]
+fn every_export_documents_who_owns_what() {
+    // Each function's doc comment in the header says who owns its handles and buffers and for
+    // how long: "borrowed for the call", "the caller frees ... with", "valid until", "owned by".
+    let h = header();
+    let words = [
+        "own",
+        "borrow",
+        "release",
+        "free",
+        "valid until",
+        "static",
+    ];
+    for (_, name, _) in exports() {
+        // the declaration: an occurrence of `name(` on a line that is not a comment
+        let pattern = format!("{name}(");
+        let line_start = h
+            .match_indices(&pattern)
+            .map(|(at, _)| h[..at].rfind('\n').unwrap_or(0))
+            .find(|&ls| {
+                let line = h[ls..].trim_start_matches('\n');
+                !line.starts_with(" *") && !line.starts_with("/*")
+            })
+            .unwrap_or_else(|| panic!("{name} is not declared in the header"));
+        let doc_end = h[..line_start]
+            .rfind("*/")
+            .unwrap_or_else(|| panic!("{name} has no doc comment"));
+        let doc_start = h[..doc_end].rfind("/**").unwrap_or(0);
+        let doc = h[doc_start..doc_end].to_lowercase();
+        assert!(
+            words.iter().any(|w| doc.contains(w)),
+            "{name}: its doc comment does not say who owns what:\n{doc}"
+        );
+    }
+}
