@@ -1185,14 +1185,7 @@ fn every_export_documents_who_owns_what() {
     // Each function's doc comment in the header says who owns its handles and buffers and for
     // how long: "borrowed for the call", "the caller frees ... with", "valid until", "owned by".
     let h = header();
-    let words = [
-        "own",
-        "borrow",
-        "release",
-        "free",
-        "valid until",
-        "static",
-    ];
+    let words = ["own", "borrow", "release", "free", "valid until", "static"];
     for (_, name, _) in exports() {
         // the declaration: an occurrence of `name(` on a line that is not a comment
         let pattern = format!("{name}(");
