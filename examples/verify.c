@@ -3,18 +3,18 @@
  *
  *   verify ROOTS.pem CHAIN.pem [HOST] [UNIX_TIME]
  *
- * ROOTS.pem holds the trust anchors, CHAIN.pem the chain a server presents (leaf first, then
- * intermediates; PEM or DER). HOST, if given and not "-", must be covered by the leaf.
- * UNIX_TIME (seconds since 1970) defaults to now.
+ * ROOTS.pem holds the trust anchors ("mozilla" for the Mozilla set built into the library),
+ * CHAIN.pem the chain a server presents (leaf first, then intermediates; PEM or DER). HOST, if
+ * given and not "-", must be covered by the leaf. UNIX_TIME (seconds since 1970) defaults to now.
  *
  * Prints one line per certificate of the verified path (or of the best path found when
  * verification fails), "depth=N SUBJECT", with " (trust anchor)" after the anchor, then "OK" or
  * "error: MESSAGE".
  *
- * Exit status: 0 verified; 1 not verified (any verdict other than OK, including a chain file
- * that does not parse: certchain_verify reports that as the verdict CERTCHAIN_MALFORMED);
- * 2 usage or input error (bad arguments, unreadable file, unusable trust store, a call that
- * failed).
+ * Exit status, as the certchain command line: 0 verified; 1 not verified; 2 usage or input error
+ * (bad arguments, unreadable file, unusable trust store, a call that failed, and a chain file
+ * that cannot be read as certificates at all: certchain_verify reports that as the verdict
+ * CERTCHAIN_MALFORMED with no depth, which this program prints to stderr).
  *
  * Build (from the repository root, after `cargo build --lib`):
  *   cc -Wall -Wextra -Werror -std=c11 -Iinclude examples/verify.c target/debug/libcertchain.a \
@@ -34,7 +34,7 @@
 #include "certchain.h"
 
 static void usage(void) {
-    fprintf(stderr, "usage: verify ROOTS.pem CHAIN.pem [HOST|-] [UNIX_TIME]\n");
+    fprintf(stderr, "usage: verify ROOTS.pem|mozilla CHAIN.pem [HOST|-] [UNIX_TIME]\n");
 }
 
 /* Read a whole file into a malloc'd buffer. Returns 0, or -1 with errno set. */
@@ -114,7 +114,10 @@ int main(int argc, char **argv) {
     }
 
     certchain_store *store = NULL;
-    if (certchain_store_from_file(roots_path, &store) != CERTCHAIN_OK) {
+    certchain_status loaded = strcmp(roots_path, "mozilla") == 0
+                                  ? certchain_store_mozilla(&store)
+                                  : certchain_store_from_file(roots_path, &store);
+    if (loaded != CERTCHAIN_OK) {
         fprintf(stderr, "verify: %s\n", certchain_last_error());
         free(chain);
         return 2;
@@ -130,12 +133,22 @@ int main(int argc, char **argv) {
         return 2;
     }
 
+    uint32_t verdict = certchain_result_status(result);
+    if (certchain_result_depth(result) < 0 &&
+        (verdict == CERTCHAIN_MALFORMED || verdict == CERTCHAIN_INVALID_ARGUMENT ||
+         verdict == CERTCHAIN_IO)) {
+        /* Not a verdict on a certificate: the chain file could not be read. */
+        fprintf(stderr, "verify: %s: %s\n", chain_path, certchain_result_message(result));
+        certchain_result_free(result);
+        return 2;
+    }
+
     size_t len = certchain_result_chain_len(result);
     for (size_t depth = 0; depth < len; depth++) {
         printf("depth=%zu %s%s\n", depth, certchain_result_subject(result, depth),
                certchain_result_is_trust_anchor(result, depth) ? " (trust anchor)" : "");
     }
-    int verified = certchain_result_status(result) == CERTCHAIN_OK;
+    int verified = verdict == CERTCHAIN_OK;
     if (verified) {
         printf("OK\n");
     } else {

@@ -249,25 +249,81 @@ fn example_reports_the_wrong_host() {
     assert!(r.stdout.contains("wrong.example.com"), "{}", r.stdout);
 }
 
-/// A chain file that does not parse is a verdict of certchain_verify (CERTCHAIN_MALFORMED), so
-/// the example exits 1 ("not verified"), with the message naming the line.
+/// A chain file that does not parse is CERTCHAIN_MALFORMED with no depth: an input error, so the
+/// example exits 2 like the command line, with the message naming the file and line.
 #[test]
 fn example_reports_a_truncated_chain_file() {
     let Some(r) = run_verify(&[ROOTS, "bad-pem/truncated.pem", HOST, T_2021]) else {
         return;
     };
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.stdout, "");
+    assert_eq!(
+        r.stderr,
+        "verify: bad-pem/truncated.pem: malformed: chain: line 1: block CERTIFICATE is truncated (no END boundary)\n"
+    );
+    let r = run_verify(&[ROOTS, "bad-pem/truncated.der", HOST, T_2021]).unwrap();
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.starts_with(
+            "verify: bad-pem/truncated.der: malformed: chain: DER certificate 1 is truncated"
+        ),
+        "{}",
+        r.stderr
+    );
+    let r = run_verify(&[ROOTS, "bad-pem/empty.pem", HOST, T_2021]).unwrap();
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn example_reports_the_2021_chain_expired_in_2026() {
+    let Some(r) = run_verify(&[ROOTS, CHAIN, HOST, "1796083200"]) else {
+        return;
+    };
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert_eq!(
         r.stdout,
-        "error: malformed: chain: line 1: block CERTIFICATE is truncated (no END boundary)\n"
+        format!(
+            "{PATH_2021}error: expired at depth 0 (CN=justcc.mengkang.net): certificate expired at \
+             2021-06-06T01:26:54Z; verification time 2026-12-01T00:00:00Z\n"
+        )
     );
-    let r = run_verify(&[ROOTS, "bad-pem/truncated.der", HOST, T_2021]).unwrap();
+}
+
+#[test]
+fn example_against_the_mozilla_set_lacks_dst_root_ca_x3() {
+    // DST Root CA X3 left the Mozilla set: unknown_issuer at depth 1, as the CLI and Rust API say.
+    let Some(r) = run_verify(&["mozilla", CHAIN, HOST, T_2021]) else {
+        return;
+    };
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(
-        r.stdout
-            .starts_with("error: malformed: chain: DER certificate 1 is truncated"),
+        r.stdout.starts_with(
+            "depth=0 CN=justcc.mengkang.net\ndepth=1 CN=R3,O=Let's Encrypt,C=US\n\
+             error: unknown_issuer at depth 1 (CN=R3,O=Let's Encrypt,C=US): "
+        ),
         "{}",
         r.stdout
+    );
+}
+
+#[test]
+fn example_backtracks_to_the_valid_cross_signing_root() {
+    let Some(r) = run_verify(&[
+        "cross-signed/roots.pem",
+        "cross-signed/chain.pem",
+        "cross.example.test",
+        "1748736000",
+    ]) else {
+        return;
+    };
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{}", r.stdout);
+    assert_eq!(
+        r.stdout,
+        "depth=0 CN=cross.example.test\n\
+         depth=1 CN=Certchain Cross Intermediate\n\
+         depth=2 CN=Certchain New Root (trust anchor)\n\
+         OK\n"
     );
 }
 
@@ -323,7 +379,8 @@ fn example_input_errors_exit_2() {
         let r = run_verify(args).unwrap();
         assert_eq!(r.code, 2, "{args:?}");
         assert!(
-            r.stderr.contains("usage: verify ROOTS.pem CHAIN.pem"),
+            r.stderr
+                .contains("usage: verify ROOTS.pem|mozilla CHAIN.pem"),
             "{args:?}: {}",
             r.stderr
         );

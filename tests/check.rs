@@ -132,7 +132,7 @@ fn text_output_is_aligned_and_plain_when_not_a_terminal() {
     );
     let km = lines
         .iter()
-        .position(|l| l.starts_with("error    key-mismatch          fixtures/check/key-mismatch/key-rsa.pem, line 1 (CN=good.example.test): "))
+        .position(|l| l.starts_with("error    key-mismatch          block 1 (line 1), depth 0 (CN=good.example.test): the RSA-2048 key in fixtures/check/key-mismatch/key-rsa.pem (line 1) is not the key of this certificate"))
         .unwrap_or_else(|| panic!("{text}"));
     assert!(lines[km + 1].trim_start().starts_with("fix: "));
     assert!(
@@ -404,10 +404,16 @@ fn key_mismatch_rsa_and_ec() {
     ] {
         let (code, v) = check(&["--cert", &cert(c), "--key", &cert(k)]);
         assert_eq!(code, 1, "{c} + {k}");
+        // about the leaf: its file, block and depth; the key file is named in the message
         let f = only(&v, "key-mismatch");
-        assert_finding(f, "error", None, None, Some(subject));
-        assert_eq!(f["file"], cert(k));
-        assert!(f["message"].as_str().unwrap().contains(key), "{f:#}");
+        assert_finding(f, "error", Some(1), Some(0), Some(subject));
+        assert_eq!(f["file"], cert(c));
+        let message = f["message"].as_str().unwrap();
+        assert!(message.contains(key), "{f:#}");
+        assert!(
+            message.contains(&format!("key in {} (line", cert(k))),
+            "{f:#}"
+        );
         assert_eq!(ids(&v), ["key-mismatch"]);
     }
 }
@@ -890,10 +896,13 @@ fn nginx_fixture_one_good_one_broken_server() {
         .as_str()
         .unwrap()
         .starts_with("shop.example.test is not covered"));
-    assert_eq!(
-        only(report, "key-mismatch")["file"],
+    let km = only(report, "key-mismatch");
+    assert_finding(km, "error", Some(1), Some(0), Some(LEAF));
+    assert_eq!(km["file"], cert("nginx/../missing-intermediate/cert.pem"));
+    assert!(km["message"].as_str().unwrap().contains(&format!(
+        "key in {} (line 1)",
         cert("nginx/../key-mismatch/key-rsa.pem")
-    );
+    )));
     assert_eq!(broken["summary"]["errors"], 3);
 
     let good = &servers[1];

@@ -1019,14 +1019,18 @@ fn key_finding(kf: &KeyFile, name: &str, leaf: &Item, out: &mut Vec<Finding>) ->
             let desc = format!("{format}, {}", public.describe());
             match keys::spki_public_key(leaf.cert.spki_der()) {
                 Ok(cert_key) if &cert_key == public => {}
+                // About the leaf (its block and depth); the key file is named in the message.
                 Ok(cert_key) => out.push(Finding::new(
                     "key-mismatch",
                     Severity::Error,
-                    Loc::file(name).line(*line).subject(leaf.cert.subject()),
+                    Loc::file(&leaf.file)
+                        .block(leaf.block)
+                        .line(leaf.line)
+                        .depth(0)
+                        .subject(leaf.cert.subject()),
                     format!(
-                        "this {} key is not the key of the leaf (block {}, {}); nginx refuses to start (\"key values mismatch\")",
+                        "the {} key in {name} (line {line}) is not the key of this certificate ({}); nginx refuses to start (\"key values mismatch\")",
                         public.describe(),
-                        leaf.block,
                         cert_key.describe()
                     ),
                     "use the private key the certificate was requested with (or get the certificate reissued for this key)",
