@@ -94,7 +94,7 @@ impl TrustStore {
 
     /// Add the certificates of a PEM or DER file.
     pub fn add_file(&mut self, path: &Path) -> Result<usize, Error> {
-        let bytes = read(path)?;
+        let bytes = read_bundle_file(path)?;
         self.add_bundle(&bytes, &path.display().to_string())
     }
 
@@ -140,7 +140,7 @@ impl TrustStore {
                     .push(format!("{}: not a regular file, skipped", file.display()));
                 continue;
             }
-            match read(&file).and_then(|b| {
+            match read_bundle_file(&file).and_then(|b| {
                 let bundle = Bundle::parse(&b, &file.display().to_string())?;
                 Ok(bundle.certificates)
             }) {
@@ -274,10 +274,6 @@ impl TrustStore {
             .as_ref()?;
         (key.backend() == backend.name()).then(|| Arc::clone(key))
     }
-}
-
-fn read(path: &Path) -> Result<Vec<u8>, Error> {
-    read_bundle_file(path)
 }
 
 /// Read a bundle file, at most [`MAX_BUNDLE_BYTES`](crate::MAX_BUNDLE_BYTES) of it: a larger file
