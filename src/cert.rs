@@ -155,6 +155,7 @@ struct Inner {
     ski: Option<Vec<u8>>,
     aki: Option<AuthorityKeyIdInfo>,
     common_names: Vec<String>,
+    subject_emails: Vec<String>,
     basic_constraints: Option<BasicConstraintsInfo>,
     key_usage: Option<KeyUsageInfo>,
     eku: Option<Vec<ObjectIdentifier>>,
@@ -260,6 +261,7 @@ impl Certificate {
             ski: None,
             aki: None,
             common_names: crate::name::common_names(tbs.subject()),
+            subject_emails: crate::name::email_addresses(tbs.subject()),
             basic_constraints: None,
             key_usage: None,
             eku: None,
@@ -458,6 +460,11 @@ impl Certificate {
     /// The subject's commonName values, as written.
     pub fn common_names(&self) -> &[String] {
         &self.0.common_names
+    }
+
+    /// The subject's emailAddress attribute values (PKCS #9), in order.
+    pub fn subject_email_addresses(&self) -> &[String] {
+        &self.0.subject_emails
     }
 
     /// Whether the extension `oid` is present, and if so whether it is critical.

@@ -251,7 +251,16 @@ fn check_name_constraints(certs: &[&Certificate], policy: &Policy, out: &mut [Ve
             if depth > 0 && cert.is_self_issued() {
                 continue;
             }
-            let mut names: Vec<AltName> = cert.subject_alt_names().unwrap_or_default().to_vec();
+            let mut names: Vec<AltName> = match cert.subject_alt_names() {
+                Some(sans) => sans.to_vec(),
+                // RFC 5280 4.2.1.10: without a subjectAltName, rfc822Name constraints apply to
+                // the subject's emailAddress attributes.
+                None => cert
+                    .subject_email_addresses()
+                    .iter()
+                    .map(|e| AltName::Email(e.clone()))
+                    .collect(),
+            };
             if !cert.subject_is_empty() {
                 names.push(AltName::Directory(
                     cert.subject_key().clone(),

@@ -84,6 +84,24 @@ pub(crate) fn common_names(name: &Name) -> Vec<String> {
         .collect()
 }
 
+/// The subject's emailAddress attributes (PKCS #9, IA5String), which name constraints on rfc822Name
+/// cover when a certificate has no subjectAltName (RFC 5280 4.2.1.10). A value that is not an
+/// IA5String is kept as "" so that it fails closed against any constraint.
+pub(crate) fn email_addresses(name: &Name) -> Vec<String> {
+    const EMAIL: const_oid::ObjectIdentifier =
+        const_oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.1");
+    name.iter()
+        .filter(|ava| ava.oid == EMAIL)
+        .map(|ava| {
+            let tag = ava.value.to_der().ok().and_then(|d| d.first().copied());
+            match tag {
+                Some(0x16) => String::from_utf8(ava.value.value().to_vec()).unwrap_or_default(),
+                _ => String::new(),
+            }
+        })
+        .collect()
+}
+
 fn normalise_string(tag: u8, value: &[u8]) -> Option<String> {
     let s = directory_string(tag, value)?;
     let folded: Vec<&str> = s.split_whitespace().collect();

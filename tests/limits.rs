@@ -6,7 +6,6 @@
 //! The trust graphs are described in code and built at test time with the `openssl` crate
 //! (fresh P-256 keys, fixed names, serials and validity), so the topology is what each test reads.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
@@ -14,205 +13,13 @@ use certchain::{
     Bundle, Certificate, ErrorKind, Limits, Policy, ServerName, TrustStore, Verifier,
     MAX_BUNDLE_BYTES, MAX_BUNDLE_CERTIFICATES,
 };
-use openssl::asn1::{Asn1Integer, Asn1Object, Asn1OctetString, Asn1Time};
-use openssl::bn::BigNum;
-use openssl::ec::{EcGroup, EcKey};
-use openssl::hash::MessageDigest;
-use openssl::nid::Nid;
 use openssl::pkey::{PKey, Private};
-use openssl::x509::extension::{BasicConstraints, ExtendedKeyUsage, KeyUsage};
-use openssl::x509::{X509Builder, X509Extension, X509NameBuilder};
 
-/// Verification time: 2025-06-01T00:00:00Z; every certificate is valid 2025-01-01 .. 2030-01-01.
-const AT: u64 = 1_748_736_000;
-const NOT_BEFORE: i64 = 1_735_689_600;
-const NOT_AFTER: i64 = 1_893_456_000;
-const HOST: &str = "host.example.test";
+mod common;
+use common::*;
 
 /// Anything that must end by a limit ends well within this (debug build, 2 cores).
 const PROMPT: Duration = Duration::from_secs(20);
-
-fn key() -> PKey<Private> {
-    let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).expect("group");
-    PKey::from_ec_key(EcKey::generate(&group).expect("ec key")).expect("pkey")
-}
-
-/// A 20-byte key identifier for `key` (SHA-256 of its SubjectPublicKeyInfo, truncated).
-fn key_id(key: &PKey<Private>) -> Vec<u8> {
-    let spki = key.public_key_to_der().expect("spki");
-    openssl::sha::sha256(&spki)[..20].to_vec()
-}
-
-fn der_tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let n = content.len();
-    if n < 0x80 {
-        out.push(n as u8);
-    } else {
-        let bytes: Vec<u8> = n
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|b| *b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend(bytes);
-    }
-    out.extend_from_slice(content);
-    out
-}
-
-fn extension(oid: &str, critical: bool, der: &[u8]) -> X509Extension {
-    let oid = Asn1Object::from_str(oid).expect("oid");
-    let value = Asn1OctetString::new_from_bytes(der).expect("octets");
-    X509Extension::new_from_der(&oid, critical, &value).expect("extension")
-}
-
-/// One certificate of a trust graph.
-struct Spec<'a> {
-    subject: &'a str,
-    serial: u32,
-    key: &'a PKey<Private>,
-    /// The issuer's name and key; `None` = self-signed.
-    issuer: Option<(&'a str, &'a PKey<Private>)>,
-    /// CA (with these permitted DNS subtrees, if any) or leaf (with these DNS SANs).
-    ca: bool,
-    names: &'a [String],
-    /// Give the certificate this key's identifier instead of its own (an impostor's trick).
-    ski_of: Option<&'a PKey<Private>>,
-}
-
-fn name(cn: &str) -> openssl::x509::X509Name {
-    let mut b = X509NameBuilder::new().expect("name");
-    b.append_entry_by_text("O", "certchain limits").expect("O");
-    b.append_entry_by_text("CN", cn).expect("CN");
-    b.build()
-}
-
-fn build(s: Spec<'_>) -> Certificate {
-    let mut b = X509Builder::new().expect("builder");
-    b.set_version(2).expect("version");
-    let serial = Asn1Integer::from_bn(&BigNum::from_u32(s.serial).expect("bn")).expect("serial");
-    b.set_serial_number(&serial).expect("serial");
-    b.set_subject_name(&name(s.subject)).expect("subject");
-    let (issuer_name, signer) = s.issuer.unwrap_or((s.subject, s.key));
-    b.set_issuer_name(&name(issuer_name)).expect("issuer");
-    b.set_not_before(&Asn1Time::from_unix(NOT_BEFORE).expect("time"))
-        .expect("nb");
-    b.set_not_after(&Asn1Time::from_unix(NOT_AFTER).expect("time"))
-        .expect("na");
-    b.set_pubkey(s.key).expect("pubkey");
-    if s.ca {
-        b.append_extension(BasicConstraints::new().critical().ca().build().expect("bc"))
-            .expect("bc");
-        b.append_extension(
-            KeyUsage::new()
-                .critical()
-                .key_cert_sign()
-                .crl_sign()
-                .build()
-                .expect("ku"),
-        )
-        .expect("ku");
-        if !s.names.is_empty() {
-            // NameConstraints ::= SEQUENCE { permittedSubtrees [0] GeneralSubtrees }
-            let subtrees: Vec<u8> = s
-                .names
-                .iter()
-                .flat_map(|n| der_tlv(0x30, &der_tlv(0x82, n.as_bytes())))
-                .collect();
-            let nc = der_tlv(0x30, &der_tlv(0xA0, &subtrees));
-            b.append_extension(extension("2.5.29.30", true, &nc))
-                .expect("nc");
-        }
-    } else {
-        b.append_extension(
-            KeyUsage::new()
-                .critical()
-                .digital_signature()
-                .build()
-                .expect("ku"),
-        )
-        .expect("ku");
-        b.append_extension(ExtendedKeyUsage::new().server_auth().build().expect("eku"))
-            .expect("eku");
-        let sans: Vec<u8> = s
-            .names
-            .iter()
-            .flat_map(|n| der_tlv(0x82, n.as_bytes()))
-            .collect();
-        b.append_extension(extension("2.5.29.17", false, &der_tlv(0x30, &sans)))
-            .expect("san");
-    }
-    b.append_extension(extension(
-        "2.5.29.14",
-        false,
-        &der_tlv(0x04, &key_id(s.ski_of.unwrap_or(s.key))),
-    ))
-    .expect("ski");
-    if s.issuer.is_some() {
-        let aki = der_tlv(0x30, &der_tlv(0x80, &key_id(signer)));
-        b.append_extension(extension("2.5.29.35", false, &aki))
-            .expect("aki");
-    }
-    b.sign(signer, MessageDigest::sha256()).expect("sign");
-    let der = b.build().to_der().expect("der");
-    Certificate::from_der(&der).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn root(cn: &str, key: &PKey<Private>) -> Certificate {
-    build(Spec {
-        subject: cn,
-        serial: 1,
-        key,
-        issuer: None,
-        ca: true,
-        names: &[],
-        ski_of: None,
-    })
-}
-
-fn leaf(issuer: &str, issuer_key: &PKey<Private>, names: &[String]) -> Certificate {
-    build(Spec {
-        subject: HOST,
-        serial: 1000,
-        key: &key(),
-        issuer: Some((issuer, issuer_key)),
-        ca: false,
-        names,
-        ski_of: None,
-    })
-}
-
-fn store(anchors: impl IntoIterator<Item = Certificate>) -> Arc<TrustStore> {
-    let mut s = TrustStore::new();
-    for a in anchors {
-        s.add(a);
-    }
-    Arc::new(s)
-}
-
-fn policy() -> Policy {
-    Policy::new(AT).with_name(ServerName::parse(HOST).expect("host"))
-}
-
-fn pem(certs: &[&Certificate]) -> String {
-    certs
-        .iter()
-        .map(|c| {
-            let der = c.der();
-            let b64 = openssl::base64::encode_block(der);
-            let lines: Vec<&str> = b64
-                .as_bytes()
-                .chunks(64)
-                .map(|l| std::str::from_utf8(l).expect("base64 is ASCII"))
-                .collect();
-            format!(
-                "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
-                lines.join("\n")
-            )
-        })
-        .collect()
-}
 
 /// Verify and return the error, checking that the search ended promptly.
 fn refused(v: &Verifier, chain: &[Certificate], policy: &Policy) -> certchain::Error {
@@ -238,6 +45,7 @@ fn the_test_pki_verifies() {
         ca: true,
         names: &[],
         ski_of: None,
+        subject_email: None,
     });
     let l = leaf("Limits Int", &ik, &[HOST.to_string()]);
     let ok = Verifier::new(store([r]))
@@ -346,6 +154,7 @@ fn same_name_cas(cn: &str, n: u32, key: &PKey<Private>) -> Vec<Certificate> {
                 ca: true,
                 names: &[],
                 ski_of: None,
+                subject_email: None,
             })
         })
         .collect()
@@ -401,6 +210,7 @@ fn presented_impostors_hit_the_candidate_limit_then_the_signature_budget() {
         ca: true,
         names: &[],
         ski_of: None,
+        subject_email: None,
     });
     let l = leaf("Impostor Int", &ik, &[HOST.to_string()]);
     // 200 certificates named like the intermediate, with another key but the real
@@ -417,6 +227,7 @@ fn presented_impostors_hit_the_candidate_limit_then_the_signature_budget() {
             ca: true,
             names: &[],
             ski_of: Some(&ik),
+            subject_email: None,
         })
     }));
     chain.push(i.clone());
@@ -477,6 +288,7 @@ fn ring(n: usize, double: bool) -> (Certificate, Vec<Certificate>) {
                 ca: true,
                 names: &[],
                 ski_of: None,
+                subject_email: None,
             }));
         }
     }
@@ -558,6 +370,7 @@ fn ten_thousand_sans_against_a_thousand_name_constraints_hit_the_comparison_budg
         ca: true,
         names: &permitted,
         ski_of: None,
+        subject_email: None,
     });
     let mut sans = vec![HOST.to_string()];
     sans.extend((0..9999).map(|j| format!("h{j}.nc999.example.test")));
