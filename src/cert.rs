@@ -156,6 +156,7 @@ struct Inner {
     aki: Option<AuthorityKeyIdInfo>,
     common_names: Vec<String>,
     subject_emails: Vec<String>,
+    aia_problem: Option<String>,
     basic_constraints: Option<BasicConstraintsInfo>,
     key_usage: Option<KeyUsageInfo>,
     eku: Option<Vec<ObjectIdentifier>>,
@@ -262,6 +263,7 @@ impl Certificate {
             aki: None,
             common_names: crate::name::common_names(tbs.subject()),
             subject_emails: crate::name::email_addresses(tbs.subject()),
+            aia_problem: None,
             basic_constraints: None,
             key_usage: None,
             eku: None,
@@ -332,6 +334,14 @@ impl Certificate {
                         permitted: nc.permitted_subtrees.as_ref().map(conv).transpose()?,
                         excluded: nc.excluded_subtrees.as_ref().map(conv).transpose()?,
                     });
+                }
+                oids::ID_PE_AUTHORITY_INFO_ACCESS => {
+                    // Informational for a verifier: a problem is a profile violation (rules.rs),
+                    // not a parse error. It must not be critical (RFC 5280 4.2.2.1).
+                    inner.aia_problem = aia_problem(value);
+                    if ext.critical {
+                        inner.unknown_critical.push(id);
+                    }
                 }
                 _ if ext.critical && !is_understood_critical(&id) => {
                     inner.unknown_critical.push(id);
@@ -462,6 +472,11 @@ impl Certificate {
         &self.0.common_names
     }
 
+    /// What is wrong with the authorityInfoAccess extension, if it is present and malformed.
+    pub fn authority_info_access_problem(&self) -> Option<&str> {
+        self.0.aia_problem.as_deref()
+    }
+
     /// The subject's emailAddress attribute values (PKCS #9), in order.
     pub fn subject_email_addresses(&self) -> &[String] {
         &self.0.subject_emails
@@ -532,6 +547,19 @@ fn display_name(der: &[u8]) -> String {
     x509_cert::name::Name::from_der(der)
         .map(|n| n.to_string())
         .unwrap_or_default()
+}
+
+/// What is wrong with an authorityInfoAccess value, if anything: it must decode and hold at least
+/// one access description (RFC 5280 4.2.2.1: SIZE (1..MAX)). The location's form is not checked:
+/// RFC 5280 says a caIssuers location SHOULD be a URI, not MUST (x509-limbo's rfc5280::ee-aia
+/// expects a dNSName location to verify).
+fn aia_problem(value: &[u8]) -> Option<String> {
+    use x509_cert::ext::pkix::AuthorityInfoAccessSyntax;
+    match AuthorityInfoAccessSyntax::from_der(value) {
+        Ok(aia) if aia.0.is_empty() => Some("holds no access description".into()),
+        Ok(_) => None,
+        Err(e) => Some(format!("does not decode ({e})")),
+    }
 }
 
 /// Extensions that may be critical because certchain processes them, or because they only narrow

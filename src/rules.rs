@@ -180,6 +180,11 @@ pub(crate) fn check(
     if !is_anchor {
         check_serial(cert, out);
     }
+    if let Some(problem) = cert.authority_info_access_problem() {
+        out.push(violation(format!(
+            "authorityInfoAccess {problem} (RFC 5280 4.2.2.1)"
+        )));
+    }
     check_san(cert, role, webpki, out);
     check_name_constraints_syntax(cert, policy, out);
     check_key_type(cert, policy, out);

@@ -46,6 +46,7 @@ fn the_test_pki_verifies() {
         names: &[],
         ski_of: None,
         subject_email: None,
+        extra: &[],
     });
     let l = leaf("Limits Int", &ik, &[HOST.to_string()]);
     let ok = Verifier::new(store([r]))
@@ -155,6 +156,7 @@ fn same_name_cas(cn: &str, n: u32, key: &PKey<Private>) -> Vec<Certificate> {
                 names: &[],
                 ski_of: None,
                 subject_email: None,
+                extra: &[],
             })
         })
         .collect()
@@ -211,6 +213,7 @@ fn presented_impostors_hit_the_candidate_limit_then_the_signature_budget() {
         names: &[],
         ski_of: None,
         subject_email: None,
+        extra: &[],
     });
     let l = leaf("Impostor Int", &ik, &[HOST.to_string()]);
     // 200 certificates named like the intermediate, with another key but the real
@@ -228,6 +231,7 @@ fn presented_impostors_hit_the_candidate_limit_then_the_signature_budget() {
             names: &[],
             ski_of: Some(&ik),
             subject_email: None,
+            extra: &[],
         })
     }));
     chain.push(i.clone());
@@ -289,6 +293,7 @@ fn ring(n: usize, double: bool) -> (Certificate, Vec<Certificate>) {
                 names: &[],
                 ski_of: None,
                 subject_email: None,
+                extra: &[],
             }));
         }
     }
@@ -371,6 +376,7 @@ fn ten_thousand_sans_against_a_thousand_name_constraints_hit_the_comparison_budg
         names: &permitted,
         ski_of: None,
         subject_email: None,
+        extra: &[],
     });
     let mut sans = vec![HOST.to_string()];
     sans.extend((0..9999).map(|j| format!("h{j}.nc999.example.test")));

@@ -1,6 +1,6 @@
 //! A small PKI built at test time with the `openssl` crate, for tests that describe their trust
 //! graph in code (who signs whom, with which names and constraints): fresh P-256 keys, fixed
-//! names, serials and validity. Shared by tests/limits.rs and tests/name_constraints.rs.
+//! names, serials and validity. Shared by tests/limits.rs and tests/rules.rs.
 #![allow(dead_code)] // each test file uses a different part
 
 use std::sync::Arc;
@@ -71,6 +71,8 @@ pub struct Spec<'a> {
     pub ski_of: Option<&'a PKey<Private>>,
     /// An emailAddress attribute for the subject (PKCS #9).
     pub subject_email: Option<&'a str>,
+    /// More extensions: (dotted OID, critical, DER value).
+    pub extra: &'a [(&'a str, bool, Vec<u8>)],
 }
 
 pub fn name(cn: &str) -> openssl::x509::X509Name {
@@ -161,6 +163,10 @@ pub fn build(s: Spec<'_>) -> Certificate {
         b.append_extension(extension("2.5.29.35", false, &aki))
             .expect("aki");
     }
+    for (oid, critical, value) in s.extra {
+        b.append_extension(extension(oid, *critical, value))
+            .expect("extension");
+    }
     b.sign(signer, MessageDigest::sha256()).expect("sign");
     let der = b.build().to_der().expect("der");
     Certificate::from_der(&der).unwrap_or_else(|e| panic!("{e}"))
@@ -176,6 +182,7 @@ pub fn root(cn: &str, key: &PKey<Private>) -> Certificate {
         names: &[],
         ski_of: None,
         subject_email: None,
+        extra: &[],
     })
 }
 
@@ -189,6 +196,7 @@ pub fn leaf(issuer: &str, issuer_key: &PKey<Private>, names: &[String]) -> Certi
         names,
         ski_of: None,
         subject_email: None,
+        extra: &[],
     })
 }
 
