@@ -37,17 +37,7 @@ fn the_test_pki_verifies() {
     let rk = key();
     let ik = key();
     let r = root("Limits Root", &rk);
-    let i = build(Spec {
-        subject: "Limits Int",
-        serial: 2,
-        key: &ik,
-        issuer: Some(("Limits Root", &rk)),
-        ca: true,
-        names: &[],
-        ski_of: None,
-        subject_email: None,
-        extra: &[],
-    });
+    let i = ca("Limits Int", 2, &ik, Some(("Limits Root", &rk)));
     let l = leaf("Limits Int", &ik, &[HOST.to_string()]);
     let ok = Verifier::new(store([r]))
         .verify(&[l, i], &policy())
@@ -204,17 +194,7 @@ fn presented_impostors_hit_the_candidate_limit_then_the_signature_budget() {
     let rk = key();
     let ik = key();
     let r = root("Impostor Root", &rk);
-    let i = build(Spec {
-        subject: "Impostor Int",
-        serial: 2,
-        key: &ik,
-        issuer: Some(("Impostor Root", &rk)),
-        ca: true,
-        names: &[],
-        ski_of: None,
-        subject_email: None,
-        extra: &[],
-    });
+    let i = ca("Impostor Int", 2, &ik, Some(("Impostor Root", &rk)));
     let l = leaf("Impostor Int", &ik, &[HOST.to_string()]);
     // 200 certificates named like the intermediate, with another key but the real
     // intermediate's key identifier (so AKI/SKI ordering cannot tell them apart): the real one
@@ -284,17 +264,12 @@ fn ring(n: usize, double: bool) -> (Certificate, Vec<Certificate>) {
         let steps: &[usize] = if double { &[1, 2] } else { &[1] };
         for &step in steps {
             let j = (i + step) % n;
-            cas.push(build(Spec {
-                subject: &names[i],
-                serial: (100 + i * 2 + step) as u32,
-                key: &keys[i],
-                issuer: Some((&names[j], &keys[j])),
-                ca: true,
-                names: &[],
-                ski_of: None,
-                subject_email: None,
-                extra: &[],
-            }));
+            cas.push(ca(
+                &names[i],
+                (100 + i * 2 + step) as u32,
+                &keys[i],
+                Some((&names[j], &keys[j])),
+            ));
         }
     }
     (leaf(&names[0], &keys[0], &[HOST.to_string()]), cas)

@@ -111,17 +111,7 @@ fn leaf_with_extension(
     let rk = key();
     let ik = key();
     let r = root("AIA Root", &rk);
-    let i = build(Spec {
-        subject: "AIA Int",
-        serial: 2,
-        key: &ik,
-        issuer: Some(("AIA Root", &rk)),
-        ca: true,
-        names: &[],
-        ski_of: None,
-        subject_email: None,
-        extra: &[],
-    });
+    let i = ca("AIA Int", 2, &ik, Some(("AIA Root", &rk)));
     let extra = [(oid, critical, value)];
     let l = build(Spec {
         subject: HOST,

@@ -172,18 +172,28 @@ pub fn build(s: Spec<'_>) -> Certificate {
     Certificate::from_der(&der).unwrap_or_else(|e| panic!("{e}"))
 }
 
-pub fn root(cn: &str, key: &PKey<Private>) -> Certificate {
+/// A plain CA certificate: `issuer` = (name, key) of its issuer, `None` = self-signed.
+pub fn ca(
+    subject: &str,
+    serial: u32,
+    key: &PKey<Private>,
+    issuer: Option<(&str, &PKey<Private>)>,
+) -> Certificate {
     build(Spec {
-        subject: cn,
-        serial: 1,
+        subject,
+        serial,
         key,
-        issuer: None,
+        issuer,
         ca: true,
         names: &[],
         ski_of: None,
         subject_email: None,
         extra: &[],
     })
+}
+
+pub fn root(cn: &str, key: &PKey<Private>) -> Certificate {
+    ca(cn, 1, key, None)
 }
 
 pub fn leaf(issuer: &str, issuer_key: &PKey<Private>, names: &[String]) -> Certificate {
