@@ -12,7 +12,7 @@
 //! use certchain::{Bundle, Policy, ServerName, TrustStore, Verifier};
 //!
 //! let store = Arc::new(TrustStore::from_file("roots.pem".as_ref())?);
-//! let chain = Bundle::parse(&std::fs::read("cert.pem").unwrap(), "cert.pem")?;
+//! let chain = Bundle::parse(&certchain::read_bundle_file("cert.pem".as_ref())?, "cert.pem")?;
 //! let policy = Policy::new(1_615_689_507).with_name(ServerName::parse("justcc.mengkang.net")?);
 //! let verified = Verifier::new(store).verify(&chain.certificates, &policy)?;
 //! for (depth, cert) in verified.certificates().enumerate() {
