@@ -247,3 +247,36 @@ fn check_and_show_read_at_most_4096_pem_blocks() {
     assert!(o.stdout.len() + o.stderr.len() < 2_000_000);
     std::fs::remove_dir_all(&d).ok();
 }
+
+#[test]
+fn fix_chain_never_writes_into_a_trust_store_directory() {
+    // Found by a newcomer's attack run: --fix-chain over the root file of a --roots directory
+    // replaced the trust anchor with the leaf and intermediate. A new file in that directory
+    // could become an anchor too (a directory without hash names is read as every *.pem).
+    let d = tmp("fixroots");
+    let anchor = d.join("root.pem");
+    std::fs::copy(root().join("fixtures/check/root.pem"), &anchor).expect("copy");
+    let before = std::fs::read(&anchor).expect("read");
+    for target in [anchor.clone(), d.join("fullchain.pem")] {
+        let o = run(&[
+            "check",
+            "--cert",
+            "fixtures/check/fix-chain/messy.pem",
+            "--roots",
+            d.to_str().expect("utf-8"),
+            "--at",
+            AT,
+            "--fix-chain",
+            target.to_str().expect("utf-8"),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("is inside the trust-store directory"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    assert_eq!(std::fs::read(&anchor).expect("read"), before);
+    assert!(!d.join("fullchain.pem").exists());
+    std::fs::remove_dir_all(&d).ok();
+}

@@ -180,10 +180,17 @@ pub fn run(args: &CheckArgs) -> u8 {
             })
             .collect::<Result<Vec<_>, _>>()?;
         if let (Some(out), Some(cert)) = (&args.fix_chain, &args.cert) {
-            let mut inputs: Vec<&str> = vec![cert.as_str()];
-            inputs.extend(args.key.as_deref());
-            inputs.extend(args.untrusted.iter().map(String::as_str));
-            inputs.extend(args.roots.iter().map(String::as_str));
+            let mut inputs: Vec<String> = vec![cert.clone()];
+            inputs.extend(args.key.iter().cloned());
+            inputs.extend(args.untrusted.iter().cloned());
+            for r in &args.roots {
+                if r == "system" {
+                    inputs.extend(files::system_store_paths());
+                } else {
+                    inputs.push(r.clone());
+                }
+            }
+            let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
             files::refuse_if_input(out, &inputs)?;
         }
         let store = crate::load_store(&args.roots).map_err(|e| e.to_string())?;

@@ -32,6 +32,25 @@ fn same_inode(_: &Path, _: &Path) -> bool {
     false
 }
 
+/// The files and directories `--roots system` may read: `$SSL_CERT_FILE`, each directory of
+/// `$SSL_CERT_DIR`, and the usual bundle and directory paths.
+pub fn system_store_paths() -> Vec<String> {
+    let mut paths: Vec<String> = Vec::new();
+    if let Some(f) = std::env::var_os("SSL_CERT_FILE") {
+        paths.push(f.to_string_lossy().into_owned());
+    }
+    if let Some(dirs) = std::env::var_os("SSL_CERT_DIR") {
+        paths.extend(std::env::split_paths(&dirs).map(|d| d.to_string_lossy().into_owned()));
+    }
+    paths.extend(
+        certchain::SYSTEM_BUNDLE_PATHS
+            .iter()
+            .chain(certchain::SYSTEM_DIR_PATHS)
+            .map(|p| (*p).to_string()),
+    );
+    paths
+}
+
 /// An error when `out` is (or would overwrite) one of `inputs` — by name, through a symbolic
 /// link, or as a hard link to the same file.
 pub fn refuse_if_input(out: &str, inputs: &[&str]) -> Result<(), String> {
@@ -55,6 +74,13 @@ pub fn refuse_if_input(out: &str, inputs: &[&str]) -> Result<(), String> {
         if same {
             return Err(format!(
                 "--fix-chain {out} is the input {input}; write the fixed chain to a new file"
+            ));
+        }
+        // A trust-store directory: every file in it is an input, and a new file there could
+        // become a trust anchor the next time the directory is read.
+        if p.is_dir() && resolved(p).is_some_and(|d| target.parent() == Some(d.as_path())) {
+            return Err(format!(
+                "--fix-chain {out} is inside the trust-store directory {input}; write the fixed chain outside it"
             ));
         }
     }
