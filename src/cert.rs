@@ -43,26 +43,44 @@ pub enum AltName {
 impl fmt::Display for AltName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            AltName::Dns(d) => write!(f, "DNS:{d}"),
+            AltName::Dns(d) => write!(f, "DNS:{}", printable(d)),
             AltName::Ip(b) => match ip_from_bytes(b) {
                 Some(ip) => write!(f, "IP:{ip}"),
                 None => write!(f, "IP:{}", hex(b)),
             },
-            AltName::Email(e) => write!(f, "email:{e}"),
-            AltName::Uri(u) => write!(f, "URI:{u}"),
-            AltName::Directory(_, d) => write!(f, "DirName:{d}"),
+            AltName::Email(e) => write!(f, "email:{}", printable(e)),
+            AltName::Uri(u) => write!(f, "URI:{}", printable(u)),
+            AltName::Directory(_, d) => write!(f, "DirName:{}", printable(d)),
             AltName::Other(t) => write!(f, "othername:<tag {t}>"),
         }
     }
+}
+
+/// `s` safe to print on a terminal or in a log line: control characters (an ESC that starts a
+/// terminal escape sequence, a newline that forges an extra output line, a NUL) are written as
+/// `\xNN`. Names are attacker-controlled; matching uses the raw value.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            out.push_str(&format!("\\x{:02x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 impl AltName {
     /// The name's value without its type prefix (`example.com`, `192.0.2.1`, `a@example.com`).
     pub fn value(&self) -> String {
         match self {
-            AltName::Dns(v) | AltName::Email(v) | AltName::Uri(v) => v.clone(),
+            AltName::Dns(v) | AltName::Email(v) | AltName::Uri(v) => printable(v).into_owned(),
             AltName::Ip(b) => ip_from_bytes(b).map_or_else(|| hex(b), |ip| ip.to_string()),
-            AltName::Directory(_, d) => d.clone(),
+            AltName::Directory(_, d) => printable(d).into_owned(),
             AltName::Other(t) => format!("<tag {t}>"),
         }
     }

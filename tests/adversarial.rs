@@ -576,3 +576,39 @@ fn trusted_root_whose_validity_has_ended() {
     assert_eq!(json["error"]["kind"], "expired");
     assert_eq!(json["error"]["depth"], 2);
 }
+
+#[test]
+fn control_characters_in_names_are_escaped_in_text_output() {
+    // Found by a newcomer's attack run: a SAN holding ESC or a newline was printed raw, so a
+    // certificate could clear the terminal or forge an "OK" line in the text output.
+    for args in [
+        vec![
+            "verify",
+            "--at",
+            "@1748736000",
+            "--roots",
+            "fixtures/adversarial/root.pem",
+            "--host",
+            "other.test",
+            "fixtures/adversarial/san-nul/chain.pem",
+        ],
+        vec!["show", "fixtures/adversarial/san-nul/chain.pem"],
+    ] {
+        let out = Command::cargo_bin("certchain")
+            .unwrap()
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(&args)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains('\0'), "{args:?}: raw NUL in {text:?}");
+        assert!(
+            text.contains(r"DNS:good.example\x00.evil.test"),
+            "{args:?}: {text}"
+        );
+    }
+    assert_eq!(
+        AltName::Dns("a\u{1b}[2Jb\nOK".into()).to_string(),
+        r"DNS:a\x1b[2Jb\x0aOK"
+    );
+}
