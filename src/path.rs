@@ -321,14 +321,25 @@ impl<'a> Search<'a> {
             }
             self.steps += 1;
             if self.steps > self.policy.limits.max_path_steps {
-                return Err(self.budget_error(format!(
-                    "path building gave up after {} steps (limit {})",
-                    self.steps - 1,
-                    self.policy.limits.max_path_steps
-                )));
+                return Err(self
+                    .budget_error(format!(
+                        "path building gave up after {} steps (limit {})",
+                        self.steps - 1,
+                        self.policy.limits.max_path_steps
+                    ))
+                    .at(depth, child.subject()));
             }
             tried += 1;
-            match self.check_signature(child_node, cand)? {
+            // A budget that runs out while looking for this certificate's issuer is reported
+            // at its depth, so the message says where the search was.
+            let checked = self.check_signature(child_node, cand).map_err(|e| {
+                if e.depth().is_none() {
+                    e.at(depth, child.subject())
+                } else {
+                    e
+                }
+            })?;
+            match checked {
                 Ok(()) => {
                     path.push(cand);
                     if let Some(done) = self.extend(path)? {

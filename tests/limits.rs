@@ -235,6 +235,8 @@ fn presented_impostors_hit_the_candidate_limit_then_the_signature_budget() {
         e.message(),
         "gave up after 100 signature checks (limit 100)"
     );
+    // where the search was when the budget ran out
+    assert!(e.depth().is_some() && e.subject().is_some(), "{e}");
     // Impostors with their own key identifiers sort after the real intermediate (its SKI is
     // the leaf's AKI), which is then tried first and verifies.
     let mut honest_order = vec![l];
@@ -320,6 +322,8 @@ fn a_doubly_cross_signed_cycle_of_50_cas_ends_by_a_budget() {
         e.message(),
         "gave up after 100 signature checks (limit 100)"
     );
+    // where the search was when the budget ran out
+    assert!(e.depth().is_some() && e.subject().is_some(), "{e}");
     // Default depth limit: every path ends at ten intermediates.
     let e = refused(&v, &chain, &policy());
     assert_eq!(e.kind(), ErrorKind::ChainTooLong);
@@ -334,6 +338,7 @@ fn a_doubly_cross_signed_cycle_of_50_cas_ends_by_a_budget() {
         e.message(),
         "path building gave up after 50 steps (limit 50)"
     );
+    assert!(e.depth().is_some() && e.subject().is_some(), "{e}");
 }
 
 #[test]
