@@ -223,7 +223,17 @@ fn parse_pem(bytes: &[u8], source: &str) -> Result<Bundle, Error> {
 
         match &open {
             None => {
-                // Outside a block every line is explanatory text unless it starts a block.
+                // Outside a block every line is explanatory text unless it starts a block. An
+                // END boundary there closes a block whose BEGIN did not start its line (text or
+                // indentation before it): OpenSSL and nginx skip such a block, so a certificate
+                // would silently go missing.
+                if end_at == Some(0) && begin_at.is_none() {
+                    if let Some(label) = boundary_label(line, b"-----END ") {
+                        return Err(malformed(format!(
+                            "{source}: line {line_no}: END {label} without a BEGIN boundary at the start of a line (text or spaces before -----BEGIN make OpenSSL and nginx skip the block)"
+                        )));
+                    }
+                }
                 if begin_at == Some(0) {
                     if end_at.is_some()
                         || find(line.get(1..).unwrap_or_default(), b"-----BEGIN ").is_some()
@@ -440,6 +450,20 @@ mod tests {
         let err = Bundle::parse(b"just some text\n", "x.pem").unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Malformed);
         assert!(err.message().contains("x.pem: no certificate found"));
+    }
+
+    #[test]
+    fn a_block_whose_begin_does_not_start_its_line_is_an_error() {
+        let good = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+        for prefix in ["x", " ", "\0"] {
+            let text = format!("{prefix}{good}");
+            let err = Bundle::parse(text.as_bytes(), "c.pem").unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Malformed);
+            assert_eq!(
+                err.message(),
+                "c.pem: line 3: END CERTIFICATE without a BEGIN boundary at the start of a line (text or spaces before -----BEGIN make OpenSSL and nginx skip the block)"
+            );
+        }
     }
 
     #[test]

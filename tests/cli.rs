@@ -382,3 +382,50 @@ fn client_purpose_reports_the_client_names() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("depth=0 CN=rsa.example.test\n  client names: DNS:rsa.example.test, DNS:*.rsa.example.test\n"), "{text}");
 }
+
+#[test]
+fn a_leaf_whose_begin_does_not_start_its_line_is_an_input_error_not_skipped() {
+    // Found by a newcomer's attack run: "x-----BEGIN CERTIFICATE-----" read the leaf's block as
+    // prose, and R3 was then verified as if it were the leaf. OpenSSL (and nginx) skip such a
+    // block; certchain says where it is.
+    let chain =
+        std::fs::read_to_string(format!("{}/{SEED}/cert.pem", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let path = std::env::temp_dir().join(format!("certchain-xbegin-{}.pem", std::process::id()));
+    std::fs::write(&path, format!("x{chain}")).unwrap();
+    let end_line = chain
+        .lines()
+        .position(|l| l.starts_with("-----END"))
+        .unwrap()
+        + 1;
+    for cmd in [&["verify"][..], &["show"][..]] {
+        let out = certchain()
+            .args(cmd)
+            .arg(&path)
+            .args(
+                ["--at", "@1615689507"]
+                    .iter()
+                    .filter(|_| cmd[0] == "verify"),
+            )
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{cmd:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!(
+                "line {end_line}: END CERTIFICATE without a BEGIN boundary at the start of a line"
+            )),
+            "{cmd:?}: {err}"
+        );
+    }
+    let out = certchain()
+        .args(["check", "--cert"])
+        .arg(&path)
+        .args(["--at", "@1615689507", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found = json.to_string();
+    assert!(found.contains("malformed-pem"), "{found}");
+    std::fs::remove_file(&path).ok();
+}

@@ -192,6 +192,17 @@ pub fn scan(bytes: &[u8]) -> Scan {
             }
             let rest = line.get(bpos..).unwrap_or_default();
             open = Some(start_block(&mut out, count, line_no, rest, bpos != 0));
+        } else if end == Some(0) {
+            if let Some(label) = boundary_label(line, "-----END ") {
+                // The block's BEGIN had text before it on its line, so it was read as prose.
+                out.problem(
+                    line_no,
+                    None,
+                    &format!(
+                        "END {label} without a BEGIN boundary at the start of a line: text before -----BEGIN makes OpenSSL (and nginx) skip the block"
+                    ),
+                );
+            }
         }
     }
     if let Some(mut block) = open {
