@@ -37,7 +37,12 @@ static void usage(void) {
     fprintf(stderr, "usage: verify ROOTS.pem|mozilla CHAIN.pem [HOST|-] [UNIX_TIME]\n");
 }
 
-/* Read a whole file into a malloc'd buffer. Returns 0, or -1 with errno set. */
+/* The most a chain file may hold: the library's own limit for one bundle (64 MiB). */
+#define MAX_CHAIN_BYTES ((size_t)64 * 1024 * 1024)
+
+/* Read a whole file into a malloc'd buffer, at most MAX_CHAIN_BYTES (an endless file such as
+ * /dev/zero is refused with EFBIG once more than that has been read). Returns 0, or -1 with
+ * errno set. */
 static int read_file(const char *path, uint8_t **data, size_t *len) {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
@@ -49,11 +54,18 @@ static int read_file(const char *path, uint8_t **data, size_t *len) {
         fclose(f);
         return -1;
     }
+    errno = 0;
     for (;;) {
         size_t got = fread(buf + n, 1, cap - n, f);
         n += got;
         if (n < cap) {
             break;
+        }
+        if (n > MAX_CHAIN_BYTES) {
+            free(buf);
+            fclose(f);
+            errno = EFBIG;
+            return -1;
         }
         uint8_t *bigger = realloc(buf, cap * 2);
         if (bigger == NULL) {
@@ -65,10 +77,11 @@ static int read_file(const char *path, uint8_t **data, size_t *len) {
         cap *= 2;
     }
     int failed = ferror(f);
+    int err = errno != 0 ? errno : EIO; /* EISDIR for a directory */
     fclose(f);
     if (failed) {
         free(buf);
-        errno = EIO;
+        errno = err;
         return -1;
     }
     *data = buf;

@@ -349,6 +349,15 @@ fn example_input_errors_exit_2() {
         r.stderr
     );
 
+    // an endless chain file is refused at the library's 64 MiB bundle limit (it was read until
+    // the process was killed), and a directory says so
+    let r = run_verify(&[ROOTS, "/dev/zero", HOST, T_2021]).unwrap();
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stderr, "verify: /dev/zero: File too large\n");
+    let r = run_verify(&[ROOTS, "/tmp", HOST, T_2021]).unwrap();
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stderr, "verify: /tmp: Is a directory\n");
+
     // a trust store without certificates
     let r = run_verify(&["bad-pem/empty.pem", CHAIN, HOST, T_2021]).unwrap();
     assert_eq!(r.code, 2);
