@@ -161,6 +161,46 @@ fn malformed_pem_end_and_begin_on_one_line() {
 }
 
 #[test]
+fn malformed_pem_header_lines_in_a_certificate_block() {
+    // OpenSSL's PEM reader (nginx) refuses a certificate block with RFC 1421 headers.
+    let (code, v) = check(&["--cert", &cert("malformed-pem/headers.pem")]);
+    assert_eq!(code, 1);
+    let f = only(&v, "malformed-pem");
+    assert_finding(f, "error", Some(1), None, None);
+    assert_eq!(f["line"], 1);
+    assert!(f["message"]
+        .as_str()
+        .unwrap()
+        .contains("PEM header lines (Comment) before its base64"));
+    assert_eq!(ids(&v), ["malformed-pem"]);
+}
+
+#[test]
+fn malformed_pem_text_before_begin_drops_the_leaf_like_openssl() {
+    let (code, v) = check(&["--cert", &cert("malformed-pem/text-before-begin.pem")]);
+    assert_eq!(code, 1);
+    let f = only(&v, "malformed-pem");
+    assert_eq!(f["line"], 23);
+    assert!(f["message"]
+        .as_str()
+        .unwrap()
+        .contains("END CERTIFICATE without a BEGIN boundary at the start of a line"));
+    // what nginx would load: the intermediate alone, as the leaf
+    assert_eq!(v["certificates"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn trusted_certificate_block_after_the_leaf() {
+    // nginx reads the chain with PEM_read_bio_X509, which skips TRUSTED CERTIFICATE blocks.
+    let (code, v) = check(&["--cert", &cert("trusted-certificate-block/cert.pem")]);
+    assert_eq!(code, 1);
+    let f = only(&v, "trusted-certificate-block");
+    assert_finding(f, "error", Some(2), None, None);
+    assert_eq!(f["line"], 24);
+    assert_eq!(ids(&v), ["trusted-certificate-block"]);
+}
+
+#[test]
 fn malformed_pem_bad_base64_names_the_line() {
     let (code, v) = check(&["--cert", &cert("malformed-pem/bad-base64.pem")]);
     assert_eq!(code, 1);

@@ -349,9 +349,36 @@ fn read_certificates(
         .blocks
         .iter()
         .any(|b| b.label.ends_with("PRIVATE KEY"));
+    let mut certificate_blocks = 0usize;
     for b in &scanned.blocks {
         let loc = Loc::file(file).block(b.index).line(b.line);
         if CERT_LABELS.contains(&b.label.as_str()) {
+            certificate_blocks += 1;
+            if !b.headers.is_empty() && !b.had_problem {
+                // OpenSSL's PEM reader accepts only Proc-Type/DEK-Info (encryption) headers,
+                // and a certificate is never encrypted: nginx fails to load the file.
+                let names: Vec<&str> = b.headers.iter().map(|(k, _)| k.as_str()).take(4).collect();
+                findings.push(Finding::new(
+                    "malformed-pem",
+                    Severity::Error,
+                    loc.clone(),
+                    format!(
+                        "the {} block has PEM header lines ({}) before its base64: OpenSSL (and nginx) refuse to load it",
+                        b.label,
+                        names.join(", ")
+                    ),
+                    "delete the 'Name: value' lines between the BEGIN line and the base64",
+                ));
+            }
+            if b.label == "TRUSTED CERTIFICATE" && certificate_blocks > 1 {
+                findings.push(Finding::new(
+                    "trusted-certificate-block",
+                    Severity::Error,
+                    loc.clone(),
+                    "a TRUSTED CERTIFICATE block after the leaf: nginx reads the chain with PEM_read_bio_X509, which skips this label, so the certificate is never sent".to_string(),
+                    "write it as a plain certificate (openssl x509 -in FILE -out plain.pem gives a CERTIFICATE block) and put that in the chain file",
+                ));
+            }
             let Some(der) = b.der.as_deref() else {
                 *unreadable += 1;
                 continue;
