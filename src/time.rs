@@ -4,6 +4,9 @@ use std::time::Duration;
 
 use der::DateTime;
 
+/// 9999-12-31T23:59:59Z, the last instant X.509 can express (GeneralizedTime has four digits).
+const MAX_TIME: u64 = 253_402_300_799;
+
 /// `2021-03-14T02:38:27Z` for a Unix time (out-of-range values are clamped to 9999-12-31).
 pub fn rfc3339(unix: u64) -> String {
     DateTime::from_unix_duration(Duration::from_secs(unix))
@@ -15,7 +18,8 @@ pub fn rfc3339(unix: u64) -> String {
 /// seconds, which are dropped) or `@UNIX` into Unix seconds.
 pub fn parse_time(s: &str) -> Option<u64> {
     if let Some(n) = s.strip_prefix('@') {
-        return n.parse().ok();
+        // no later than 9999-12-31T23:59:59Z, the last instant a certificate can name
+        return n.parse().ok().filter(|t| *t <= MAX_TIME);
     }
     let b = s.as_bytes();
     if b.len() < 20 {
@@ -78,6 +82,9 @@ mod tests {
         assert_eq!(rfc3339(1615689507), "2021-03-14T02:38:27Z");
         assert_eq!(parse_time("2021-03-14T02:38:27Z"), Some(1615689507));
         assert_eq!(parse_time("@1615689507"), Some(1615689507));
+        assert_eq!(parse_time("@253402300799"), Some(253402300799));
+        assert_eq!(parse_time("@253402300800"), None);
+        assert_eq!(parse_time("@9223372036854775808"), None);
         assert_eq!(parse_time("2021-03-14T03:38:27+01:00"), Some(1615689507));
         assert_eq!(parse_time("2021-03-14T02:38:27.5Z"), Some(1615689507));
         assert_eq!(parse_time("2021-02-30T00:00:00Z"), None);

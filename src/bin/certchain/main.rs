@@ -190,7 +190,7 @@ fn build_policy(args: &VerifyArgs) -> Result<Policy, Error> {
             Error::new(
                 ErrorKind::InvalidArgument,
                 format!(
-                    "--at {t:?}: expected RFC 3339 (2021-03-14T02:38:27Z) or @UNIX (@1615689507)"
+                    "--at {t:?}: expected RFC 3339 (2021-03-14T02:38:27Z) or @UNIX (@1615689507), at most 9999-12-31T23:59:59Z"
                 ),
             )
         })?,
