@@ -155,7 +155,10 @@ fn an_endless_nginx_include_is_refused_at_the_size_limit() {
     let o = run(&["check", "--nginx", conf.to_str().expect("utf-8")]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("/dev/zero: larger than 16777216 bytes"),
+        stderr(&o).contains(&format!(
+            "/dev/zero: larger than 16777216 bytes (included from {}:1)",
+            conf.display()
+        )),
         "{}",
         stderr(&o)
     );

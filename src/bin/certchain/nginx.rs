@@ -244,7 +244,16 @@ impl Loader {
                         for f in expand(pattern, &self.base)
                             .map_err(|e| format!("{file}:{line}: include {pattern}: {e}"))?
                         {
-                            out.extend(self.load(&f, depth + 1)?);
+                            // name the include that led there (the innermost one only: a
+                            // loop 64 deep would otherwise repeat it 64 times)
+                            let loaded = self.load(&f, depth + 1).map_err(|e| {
+                                if e.contains("(included from ") {
+                                    e
+                                } else {
+                                    format!("{e} (included from {file}:{line})")
+                                }
+                            })?;
+                            out.extend(loaded);
                         }
                     } else {
                         out.push(Directive {
