@@ -382,3 +382,56 @@ fn client_purpose_reports_the_client_names() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("depth=0 CN=rsa.example.test\n  client names: DNS:rsa.example.test, DNS:*.rsa.example.test\n"), "{text}");
 }
+
+/// `--roots` honours the trust settings of TRUSTED CERTIFICATE blocks (fixtures/trust/; OpenSSL's
+/// verdicts, in fixtures/trust/README.md, are the same: "error 28 at 1 depth lookup: certificate
+/// rejected" where this exits 1, OK where this exits 0).
+#[test]
+fn trusted_certificate_settings_in_roots() {
+    let run = |roots: &str, purpose: &str| {
+        let out = certchain()
+            .args([
+                "verify",
+                "--roots",
+                &format!("fixtures/trust/{roots}"),
+                "--at",
+                "@1748736000",
+                "--purpose",
+                purpose,
+                "fixtures/trust/leaf.pem",
+            ])
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap() + &String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let refused = "error: unknown_issuer at depth 1 (CN=Certchain Trust-Settings Root): CN=Certchain Trust-Settings Root is in the trust store but its trust settings (TRUSTED CERTIFICATE) do not allow";
+    // openssl x509 -addreject serverAuth -trustout
+    let (code, text) = run("root-reject-server.pem", "server");
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains(&format!("{refused} serverAuth: they reject serverAuth")),
+        "{text}"
+    );
+    assert!(!text.contains("(trust anchor)"), "{text}");
+    // openssl x509 -addtrust clientAuth -trustout
+    let (code, text) = run("root-trust-client.pem", "server");
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains(&format!(
+            "{refused} serverAuth: they trust it only for clientAuth"
+        )),
+        "{text}"
+    );
+    let (code, text) = run("root-trust-client.pem", "client");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.ends_with("(trust anchor)\nOK\n"), "{text}");
+    // openssl x509 -addtrust serverAuth -trustout
+    let (code, text) = run("root-trust-server.pem", "server");
+    assert_eq!(code, Some(0), "{text}");
+    // the plain root
+    let (code, text) = run("root.pem", "server");
+    assert_eq!(code, Some(0), "{text}");
+}
