@@ -59,7 +59,8 @@ pub use error::{CertError, Error, ErrorKind};
 pub use name::{NameKey, ServerName};
 pub use path::{ChainEntry, VerifiedChain, Verifier};
 pub use pem::{
-    BlockOrigin, Bundle, Encoding, SkippedBlock, MAX_BUNDLE_BYTES, MAX_BUNDLE_CERTIFICATES,
+    BlockOrigin, Bundle, Encoding, SkippedBlock, TrustSettings, MAX_BUNDLE_BYTES,
+    MAX_BUNDLE_CERTIFICATES,
 };
 pub use policy::{Limits, Policy, Profile, Purpose};
 pub use store::{read_bundle_file, TrustStore, SYSTEM_BUNDLE_PATHS, SYSTEM_DIR_PATHS};

@@ -11,6 +11,7 @@ use crate::cert::Certificate;
 use crate::checks::evaluate;
 use crate::crypto::{default_backend, parse_signature_algorithm, CryptoBackend, SignatureError};
 use crate::error::{CertError, Error, ErrorKind};
+use crate::pem::eku_name;
 use crate::policy::Policy;
 use crate::store::TrustStore;
 
@@ -298,7 +299,12 @@ impl<'a> Search<'a> {
             return Ok(None);
         };
         if matches!(child_node, Node::Anchor(_)) {
-            return Ok(self.finish(path, true, None));
+            if let Some(refused) = self.refused_anchor(self.cert(child_node)) {
+                // Checked like an anchor, but it ends no path.
+                self.finish(path, true, false, Some((path.len() - 1, refused)));
+                return Ok(None);
+            }
+            return Ok(self.finish(path, true, true, None));
         }
         let child = self.cert(child_node);
         let depth = path.len() - 1;
@@ -348,7 +354,7 @@ impl<'a> Search<'a> {
                     path.pop();
                 }
                 Err(e) => {
-                    self.finish(path, false, Some((depth, e)));
+                    self.finish(path, false, false, Some((depth, e)));
                 }
             }
         }
@@ -364,9 +370,33 @@ impl<'a> Search<'a> {
             } else {
                 self.unknown_issuer(child)
             };
-            self.finish(path, false, Some((depth, e)));
+            self.finish(path, false, false, Some((depth, e)));
         }
         Ok(None)
+    }
+
+    /// Why the anchor `anchor` may not end a path for this policy's extendedKeyUsages: its OpenSSL
+    /// trust settings (a `TRUSTED CERTIFICATE` block) do not allow them. `None` when it may.
+    fn refused_anchor(&self, anchor: &Certificate) -> Option<CertError> {
+        let settings = self.store.trust_settings(anchor)?;
+        let required = self.policy.effective_ekus();
+        let reason = settings.allows(&required).err()?;
+        let uses = if required.is_empty() {
+            "any use".to_string()
+        } else {
+            required
+                .iter()
+                .map(eku_name)
+                .collect::<Vec<_>>()
+                .join(" or ")
+        };
+        Some(CertError {
+            kind: ErrorKind::UnknownIssuer,
+            message: format!(
+                "{} is in the trust store but its trust settings (TRUSTED CERTIFICATE) do not allow {uses}: {reason}",
+                anchor.subject()
+            ),
+        })
     }
 
     fn unknown_issuer(&self, child: &Certificate) -> CertError {
@@ -485,11 +515,13 @@ impl<'a> Search<'a> {
         Ok(result)
     }
 
-    /// Check a whole (or dead-end) path; keep it as the best failure if it fails.
+    /// Check a whole (or dead-end) path; keep it as the best failure if it fails. `anchored`: the
+    /// path ends at a store anchor (checked as one); `trusted`: that anchor may end it.
     fn finish(
         &mut self,
         path: &[Node],
         anchored: bool,
+        trusted: bool,
         extra: Option<(usize, CertError)>,
     ) -> Option<Vec<ChainEntry>> {
         let certs: Vec<&Certificate> = path.iter().map(|n| self.cert(*n)).collect();
@@ -505,7 +537,7 @@ impl<'a> Search<'a> {
             .enumerate()
             .map(|(d, (c, errs))| ChainEntry {
                 certificate: (*c).clone(),
-                trust_anchor: anchored && d + 1 == path.len(),
+                trust_anchor: anchored && trusted && d + 1 == path.len(),
                 errors: errs,
             })
             .collect();

@@ -1,8 +1,13 @@
 //! Reading certificate bundles: PEM files with any number of blocks (and text between them, CRLF
 //! or LF, a UTF-8 BOM), or DER. Errors name the source and the line (PEM) or block (DER).
 
+use const_oid::ObjectIdentifier;
+use der::asn1::{AnyRef, OctetString};
+use der::{Reader, SliceReader, TagMode, TagNumber};
+
 use crate::cert::Certificate;
 use crate::error::{Error, ErrorKind};
+use crate::policy::eku;
 
 /// Labels whose block holds a certificate.
 const CERT_LABELS: &[&str] = &["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"];
@@ -57,6 +62,93 @@ pub struct BlockOrigin {
     pub index: usize,
     /// The line of its BEGIN boundary (1-based) for PEM; 0 for DER.
     pub line: usize,
+    /// The OpenSSL trust settings that follow the certificate in a `TRUSTED CERTIFICATE` block,
+    /// if there are any; `None` for every other block and for DER.
+    pub trust: Option<TrustSettings>,
+}
+
+/// OpenSSL trust settings: the `X509_CERT_AUX` that follows the certificate in a
+/// `TRUSTED CERTIFICATE` block (`openssl x509 -addtrust/-addreject/-setalias -trustout`).
+///
+/// ```text
+/// SEQUENCE { trust SEQUENCE OF OID OPTIONAL, reject [0] IMPLICIT SEQUENCE OF OID OPTIONAL,
+///            alias UTF8String OPTIONAL, keyid OCTET STRING OPTIONAL, other [1] ... OPTIONAL }
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TrustSettings {
+    /// The uses the certificate is trusted for (`-addtrust`); `None` when there is no list.
+    pub trust: Option<Vec<ObjectIdentifier>>,
+    /// The uses it is rejected for (`-addreject`); `None` when there is no list.
+    pub reject: Option<Vec<ObjectIdentifier>>,
+    /// Its alias (`-setalias`).
+    pub alias: Option<String>,
+}
+
+impl TrustSettings {
+    /// Decode the DER of an `X509_CERT_AUX` (all of `der`, nothing after it).
+    pub fn from_der(der: &[u8]) -> Result<TrustSettings, String> {
+        decode_aux(der).map_err(|e| e.to_string())
+    }
+
+    /// Whether a trust anchor with these settings may end a path that must serve one of the
+    /// `required` extendedKeyUsages (empty: no requirement), as OpenSSL decides it: rejected when
+    /// the reject list holds a required use or anyExtendedKeyUsage; when there is a trust list,
+    /// trusted only if it holds a required use or anyExtendedKeyUsage. With no requirement only
+    /// a rejected anyExtendedKeyUsage refuses. `Err` says why not.
+    pub fn allows(&self, required: &[ObjectIdentifier]) -> Result<(), String> {
+        let hit = |list: &[ObjectIdentifier]| {
+            list.iter()
+                .find(|o| **o == eku::ANY || required.contains(o))
+                .copied()
+        };
+        if let Some(o) = self.reject.as_deref().and_then(hit) {
+            return Err(format!("they reject {}", eku_name(&o)));
+        }
+        match self.trust.as_deref() {
+            Some(list) if !required.is_empty() && hit(list).is_none() => {
+                let trusted: Vec<String> = list.iter().map(eku_name).collect();
+                Err(if trusted.is_empty() {
+                    "their trust list is empty".to_string()
+                } else {
+                    format!("they trust it only for {}", trusted.join(", "))
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The name OpenSSL's `-addtrust` uses for an extendedKeyUsage, else the dotted OID.
+pub(crate) fn eku_name(oid: &ObjectIdentifier) -> String {
+    match *oid {
+        eku::SERVER_AUTH => "serverAuth".into(),
+        eku::CLIENT_AUTH => "clientAuth".into(),
+        eku::CODE_SIGNING => "codeSigning".into(),
+        eku::EMAIL_PROTECTION => "emailProtection".into(),
+        eku::TIME_STAMPING => "timeStamping".into(),
+        eku::OCSP_SIGNING => "OCSPSigning".into(),
+        eku::ANY => "anyExtendedKeyUsage".into(),
+        other => other.to_string(),
+    }
+}
+
+fn decode_aux(der: &[u8]) -> der::Result<TrustSettings> {
+    let mut reader = SliceReader::new(der)?;
+    let settings = reader.sequence(|r| {
+        let trust: Option<Vec<ObjectIdentifier>> = r.decode()?;
+        let reject =
+            r.context_specific::<Vec<ObjectIdentifier>>(TagNumber(0), TagMode::Implicit)?;
+        let alias: Option<String> = r.decode()?;
+        let _keyid: Option<OctetString> = r.decode()?;
+        let _other = r.context_specific::<Vec<AnyRef<'_>>>(TagNumber(1), TagMode::Implicit)?;
+        Ok::<_, der::Error>(TrustSettings {
+            trust,
+            reject,
+            alias,
+        })
+    })?;
+    reader.finish()?;
+    Ok(settings)
 }
 
 /// The certificates of one PEM or DER input, in input order, plus the blocks that were skipped.
@@ -168,7 +260,11 @@ fn parse_der(mut bytes: &[u8], source: &str) -> Result<Bundle, Error> {
             ))
         })?;
         certificates.push(cert);
-        origins.push(BlockOrigin { index, line: 0 });
+        origins.push(BlockOrigin {
+            index,
+            line: 0,
+            trust: None,
+        });
         index += 1;
         bytes = rest;
     }
@@ -364,10 +460,22 @@ fn finish_block(
     if index >= MAX_BUNDLE_CERTIFICATES {
         return Err(too_many_certificates(source, block.line));
     }
-    // A TRUSTED CERTIFICATE carries OpenSSL trust settings after the certificate: keep the certificate.
-    let cert_der = match tlv_len(&der) {
-        Some(n) if block.label == "TRUSTED CERTIFICATE" => der.get(..n).unwrap_or(&der),
-        _ => &der,
+    // A TRUSTED CERTIFICATE carries OpenSSL trust settings (X509_CERT_AUX) after the certificate.
+    let (cert_der, aux) = match tlv_len(&der) {
+        Some(n) if block.label == "TRUSTED CERTIFICATE" => der.split_at(n),
+        _ => (der.as_slice(), &[][..]),
+    };
+    let trust = if aux.is_empty() {
+        None
+    } else {
+        Some(TrustSettings::from_der(aux).map_err(|e| {
+            malformed(format!(
+                "{source}: line {}: certificate {} (block {}): the trust settings after the certificate do not decode: {e}",
+                block.line,
+                index + 1,
+                index + 1,
+            ))
+        })?)
     };
     let cert = Certificate::from_der(cert_der).map_err(|e| {
         malformed(format!(
@@ -382,6 +490,7 @@ fn finish_block(
     origins.push(BlockOrigin {
         index,
         line: block.line,
+        trust,
     });
     Ok(())
 }
@@ -475,6 +584,143 @@ mod tests {
                 .starts_with("t.pem: line 2: block CERTIFICATE is truncated"),
             "{}",
             err.message()
+        );
+    }
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/fixtures/trust/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    fn trust_of(name: &str) -> Option<TrustSettings> {
+        let b = Bundle::parse(&fixture(name), name).unwrap();
+        assert_eq!(b.certificates.len(), 1);
+        b.origins[0].trust.clone()
+    }
+
+    #[test]
+    fn trusted_certificate_blocks_keep_their_trust_settings() {
+        assert_eq!(trust_of("root.pem"), None);
+        assert_eq!(
+            trust_of("root-reject-server.pem"),
+            Some(TrustSettings {
+                trust: None,
+                reject: Some(vec![eku::SERVER_AUTH]),
+                alias: None,
+            })
+        );
+        assert_eq!(
+            trust_of("root-trust-client.pem"),
+            Some(TrustSettings {
+                trust: Some(vec![eku::CLIENT_AUTH]),
+                reject: None,
+                alias: None,
+            })
+        );
+        assert_eq!(
+            trust_of("root-alias.pem"),
+            Some(TrustSettings {
+                trust: None,
+                reject: None,
+                alias: Some("Certchain trust alias".into()),
+            })
+        );
+        // the same certificate either way
+        let plain = Bundle::parse(&fixture("root.pem"), "a").unwrap();
+        let trusted = Bundle::parse(&fixture("root-reject-server.pem"), "b").unwrap();
+        assert_eq!(plain.certificates, trusted.certificates);
+    }
+
+    #[test]
+    fn aux_decoder_refuses_malformed_trailers() {
+        // SEQUENCE { SEQUENCE OF { serverAuth } }: well formed
+        let ok = [
+            0x30, 0x0c, 0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01,
+        ];
+        assert_eq!(
+            TrustSettings::from_der(&ok).unwrap().trust,
+            Some(vec![eku::SERVER_AUTH])
+        );
+        // truncated
+        assert!(TrustSettings::from_der(&ok[..ok.len() - 1]).is_err());
+        // trailing bytes after the SEQUENCE
+        assert!(TrustSettings::from_der(&[&ok[..], &[0x05, 0x00]].concat()).is_err());
+        // not a SEQUENCE
+        assert!(TrustSettings::from_der(&[0x04, 0x00]).is_err());
+        // an element the structure has no place for (an INTEGER)
+        assert!(TrustSettings::from_der(&[0x30, 0x03, 0x02, 0x01, 0x01]).is_err());
+        // the trust list holds something that is not an OID
+        assert!(TrustSettings::from_der(&[0x30, 0x04, 0x30, 0x02, 0x05, 0x00]).is_err());
+    }
+
+    #[test]
+    fn malformed_trust_settings_are_a_malformed_input_error() {
+        let root = Bundle::parse(&fixture("root.pem"), "r").unwrap();
+        let mut der = root.certificates[0].der().to_vec();
+        der.extend_from_slice(&[0x30, 0x05, 0x02, 0x01]); // truncated SEQUENCE
+        let pem =
+            pem_rfc7468::encode_string("TRUSTED CERTIFICATE", pem_rfc7468::LineEnding::LF, &der)
+                .unwrap();
+        let text = format!("a comment\n{pem}");
+        let err = Bundle::parse(text.as_bytes(), "t.pem").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Malformed);
+        assert!(
+            err.message().starts_with(
+                "t.pem: line 2: certificate 1 (block 1): the trust settings after the certificate do not decode"
+            ),
+            "{}",
+            err.message()
+        );
+        // the same bytes as a plain CERTIFICATE block are not a certificate (trailing data)
+        let plain = pem.replace("TRUSTED CERTIFICATE", "CERTIFICATE");
+        assert_eq!(
+            Bundle::parse(plain.as_bytes(), "p.pem").unwrap_err().kind(),
+            ErrorKind::Malformed
+        );
+    }
+
+    #[test]
+    fn trust_settings_decide_by_the_required_uses() {
+        let s = |trust: Option<Vec<_>>, reject: Option<Vec<_>>| TrustSettings {
+            trust,
+            reject,
+            alias: None,
+        };
+        let server = [eku::SERVER_AUTH];
+        let client = [eku::CLIENT_AUTH];
+        // no lists: trusted for everything
+        assert!(s(None, None).allows(&server).is_ok());
+        assert!(s(None, None).allows(&[]).is_ok());
+        // reject list
+        let r = s(None, Some(vec![eku::SERVER_AUTH]));
+        assert_eq!(
+            r.allows(&server).unwrap_err(),
+            "they reject serverAuth".to_string()
+        );
+        assert!(r.allows(&client).is_ok());
+        assert!(r.allows(&[]).is_ok());
+        let any = s(None, Some(vec![eku::ANY]));
+        assert!(any.allows(&server).is_err());
+        assert!(any.allows(&[]).is_err());
+        // trust list
+        let t = s(Some(vec![eku::CLIENT_AUTH]), None);
+        assert_eq!(
+            t.allows(&server).unwrap_err(),
+            "they trust it only for clientAuth".to_string()
+        );
+        assert!(t.allows(&client).is_ok());
+        assert!(t.allows(&[eku::SERVER_AUTH, eku::CLIENT_AUTH]).is_ok());
+        assert!(t.allows(&[]).is_ok());
+        assert!(s(Some(vec![eku::ANY]), None).allows(&server).is_ok());
+        assert!(s(Some(vec![]), None).allows(&server).is_err());
+        // a rejection wins over a trust
+        assert!(
+            s(Some(vec![eku::SERVER_AUTH]), Some(vec![eku::SERVER_AUTH]))
+                .allows(&server)
+                .is_err()
         );
     }
 

@@ -11,7 +11,7 @@ use crate::cert::Certificate;
 use crate::crypto::{CryptoBackend, PreparedKey};
 use crate::error::{Error, ErrorKind};
 use crate::name::NameKey;
-use crate::pem::Bundle;
+use crate::pem::{Bundle, TrustSettings};
 
 /// Where OpenSSL and Go look for the system bundle on Debian/Ubuntu, Fedora/RHEL, openSUSE and
 /// Alpine, in that order.
@@ -37,6 +37,8 @@ pub struct TrustStore {
     /// Each anchor's public key, decoded by the first backend that needs it (lazily: loading
     /// a store decodes no key).
     keys: Vec<OnceLock<Option<Arc<dyn PreparedKey>>>>,
+    /// Each anchor's OpenSSL trust settings (from a `TRUSTED CERTIFICATE` block), if any.
+    trust: Vec<Option<TrustSettings>>,
     skipped: Vec<String>,
 }
 
@@ -48,6 +50,13 @@ impl TrustStore {
 
     /// Add a trust anchor. A certificate already present is ignored. Returns whether it was added.
     pub fn add(&mut self, cert: Certificate) -> bool {
+        self.add_with_trust(cert, None)
+    }
+
+    /// Add a trust anchor with OpenSSL trust settings (from a `TRUSTED CERTIFICATE` block; `None`:
+    /// trusted for every purpose). A certificate already present is ignored, settings included:
+    /// the first copy added wins. Returns whether it was added.
+    pub fn add_with_trust(&mut self, cert: Certificate, trust: Option<TrustSettings>) -> bool {
         let i = self.anchors.len();
         match self.by_sha256.entry(*cert.sha256()) {
             std::collections::hash_map::Entry::Occupied(_) => return false,
@@ -64,18 +73,36 @@ impl TrustStore {
         }
         self.anchors.push(cert);
         self.keys.push(OnceLock::new());
+        self.trust.push(trust);
         true
     }
 
+    /// Add every anchor of `other`, with its trust settings (anchors already present are kept
+    /// once, as in [`TrustStore::add_with_trust`]). Returns how many were added.
+    pub fn merge(&mut self, other: &TrustStore) -> usize {
+        other
+            .anchors
+            .iter()
+            .zip(&other.trust)
+            .filter(|(c, t)| self.add_with_trust((*c).clone(), (*t).clone()))
+            .count()
+    }
+
     /// Add every certificate of a PEM or DER bundle; `source` names it in errors. Non-certificate
-    /// blocks are ignored. Returns how many certificates were added.
+    /// blocks are ignored; the trust settings of `TRUSTED CERTIFICATE` blocks are kept with their
+    /// anchor. Returns how many certificates were added.
     pub fn add_bundle(&mut self, bytes: &[u8], source: &str) -> Result<usize, Error> {
         let bundle = Bundle::parse(bytes, source)?;
-        Ok(bundle
+        Ok(self.add_parsed(bundle))
+    }
+
+    fn add_parsed(&mut self, bundle: Bundle) -> usize {
+        bundle
             .certificates
             .into_iter()
-            .filter(|c| self.add(c.clone()))
-            .count())
+            .zip(bundle.origins)
+            .filter(|(c, o)| self.add_with_trust(c.clone(), o.trust.clone()))
+            .count()
     }
 
     /// A store from PEM or DER bytes (at least one certificate).
@@ -140,11 +167,10 @@ impl TrustStore {
                     .push(format!("{}: not a regular file, skipped", file.display()));
                 continue;
             }
-            match read_bundle_file(&file).and_then(|b| {
-                let bundle = Bundle::parse(&b, &file.display().to_string())?;
-                Ok(bundle.certificates)
-            }) {
-                Ok(certs) => added += certs.into_iter().filter(|c| self.add(c.clone())).count(),
+            match read_bundle_file(&file)
+                .and_then(|b| Bundle::parse(&b, &file.display().to_string()))
+            {
+                Ok(bundle) => added += self.add_parsed(bundle),
                 Err(e) => self.skipped.push(e.to_string()),
             }
         }
@@ -251,6 +277,13 @@ impl TrustStore {
             .into_iter()
             .flatten()
             .filter_map(|&i| self.anchors.get(i))
+    }
+
+    /// The OpenSSL trust settings the anchor `cert` was added with (from a `TRUSTED CERTIFICATE`
+    /// block), if any.
+    pub fn trust_settings(&self, cert: &Certificate) -> Option<&TrustSettings> {
+        let i = *self.by_sha256.get(cert.sha256())?;
+        self.trust.get(i)?.as_ref()
     }
 
     /// Whether this exact certificate (same DER) is an anchor.

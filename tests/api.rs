@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use certchain::{Bundle, Encoding, ErrorKind, Policy, ServerName, TrustStore, Verifier};
+use certchain::policy::eku;
+use certchain::{Bundle, Encoding, ErrorKind, Policy, Purpose, ServerName, TrustStore, Verifier};
 
 const SEED_TIME: u64 = 1_615_689_507; // 2021-03-14T02:38:27Z
 const DEC_2026: u64 = 1_796_083_200; // 2026-12-01T00:00:00Z
@@ -256,4 +257,169 @@ fn budget_is_a_precise_error() {
         "{}",
         err.message()
     );
+}
+
+// ---- OpenSSL trust settings (TRUSTED CERTIFICATE blocks in the trust store), fixtures/trust/.
+// OpenSSL 3.0's verdicts are in fixtures/trust/README.md (checked by generate-trust.sh):
+// `openssl verify -purpose sslserver -CAfile root-reject-server.pem leaf.pem` and
+// `-CAfile root-trust-client.pem` say "error 28 at 1 depth lookup: certificate rejected";
+// `-purpose sslclient` with root-trust-client.pem, and `-purpose sslserver` with
+// root-trust-server.pem, root-alias.pem or root.pem, say OK.
+
+const TRUST_TIME: u64 = 1_748_736_000; // 2025-06-01T00:00:00Z
+const TRUST_ROOT: &str = "CN=Certchain Trust-Settings Root";
+
+fn trust_verify(
+    roots: &str,
+    policy: &Policy,
+) -> Result<certchain::VerifiedChain, certchain::Error> {
+    let store = TrustStore::from_pem(&fixture(&format!("trust/{roots}")), roots).unwrap();
+    trust_verify_in(store, policy)
+}
+
+fn trust_verify_in(
+    store: TrustStore,
+    policy: &Policy,
+) -> Result<certchain::VerifiedChain, certchain::Error> {
+    let chain = Bundle::parse(&fixture("trust/leaf.pem"), "leaf.pem").unwrap();
+    Verifier::new(Arc::new(store)).verify(&chain.certificates, policy)
+}
+
+fn refused(err: &certchain::Error, uses: &str, why: &str) {
+    assert_eq!(err.kind(), ErrorKind::UnknownIssuer, "{err}");
+    assert_eq!(err.depth(), Some(1), "{err}");
+    assert_eq!(err.subject(), Some(TRUST_ROOT));
+    assert_eq!(
+        err.message(),
+        format!("{TRUST_ROOT} is in the trust store but its trust settings (TRUSTED CERTIFICATE) do not allow {uses}: {why}")
+    );
+    // the root is on the reported path, but not as a trust anchor
+    let anchors: Vec<bool> = err.path().iter().map(|e| e.trust_anchor).collect();
+    assert_eq!(anchors, [false, false]);
+}
+
+#[test]
+fn trust_settings_plain_root_verifies() {
+    let server = Policy::new(TRUST_TIME);
+    let v = trust_verify("root.pem", &server).expect("a plain root anchors");
+    let anchors: Vec<bool> = v.entries().iter().map(|e| e.trust_anchor).collect();
+    assert_eq!(anchors, [false, true]);
+    // settings without a trust or reject list (an alias only) change nothing
+    trust_verify("root-alias.pem", &server).expect("alias only: trusted as before");
+    let store = TrustStore::from_pem(&fixture("trust/root-alias.pem"), "a").unwrap();
+    let root = &store.anchors()[0];
+    assert_eq!(
+        store.trust_settings(root).and_then(|t| t.alias.as_deref()),
+        Some("Certchain trust alias")
+    );
+}
+
+#[test]
+fn trust_settings_reject_server_auth() {
+    // OpenSSL: error 28 at 1 depth lookup: certificate rejected (sslserver); OK (sslclient)
+    let err = trust_verify("root-reject-server.pem", &Policy::new(TRUST_TIME)).unwrap_err();
+    refused(&err, "serverAuth", "they reject serverAuth");
+    let client = Policy::new(TRUST_TIME).with_purpose(Purpose::ClientAuth);
+    trust_verify("root-reject-server.pem", &client).expect("clientAuth is not rejected");
+    let any = Policy::new(TRUST_TIME).with_purpose(Purpose::Any);
+    trust_verify("root-reject-server.pem", &any).expect("no EKU required");
+    // explicit EKUs are what the settings are held against
+    let explicit = Policy::new(TRUST_TIME).with_required_ekus(vec![eku::SERVER_AUTH]);
+    refused(
+        &trust_verify("root-reject-server.pem", &explicit).unwrap_err(),
+        "serverAuth",
+        "they reject serverAuth",
+    );
+}
+
+#[test]
+fn trust_settings_trust_list_without_server_auth() {
+    // OpenSSL: error 28 at 1 depth lookup: certificate rejected (sslserver); OK (sslclient)
+    let err = trust_verify("root-trust-client.pem", &Policy::new(TRUST_TIME)).unwrap_err();
+    refused(&err, "serverAuth", "they trust it only for clientAuth");
+    let client = Policy::new(TRUST_TIME).with_purpose(Purpose::ClientAuth);
+    let v = trust_verify("root-trust-client.pem", &client).expect("trusted for clientAuth");
+    assert!(v.entries()[1].trust_anchor);
+    let explicit = Policy::new(TRUST_TIME).with_required_ekus(vec![eku::CLIENT_AUTH]);
+    trust_verify("root-trust-client.pem", &explicit).expect("explicit clientAuth");
+}
+
+#[test]
+fn trust_settings_trust_server_auth() {
+    // OpenSSL: OK (sslserver); error 28 at 1 depth lookup: certificate rejected (sslclient)
+    trust_verify("root-trust-server.pem", &Policy::new(TRUST_TIME)).expect("trusted for it");
+    let client = Policy::new(TRUST_TIME).with_purpose(Purpose::ClientAuth);
+    refused(
+        &trust_verify("root-trust-server.pem", &client).unwrap_err(),
+        "clientAuth",
+        "they trust it only for serverAuth",
+    );
+    // No EKU required: only a rejected anyExtendedKeyUsage refuses. (OpenSSL's `-purpose any`
+    // checks the trust list for anyExtendedKeyUsage and rejects this root there.)
+    let any = Policy::new(TRUST_TIME).with_purpose(Purpose::Any);
+    trust_verify("root-trust-server.pem", &any).expect("no EKU required");
+}
+
+#[test]
+fn trust_settings_reject_any_eku() {
+    // OpenSSL: error 28 at 1 depth lookup: certificate rejected (sslserver and any)
+    refused(
+        &trust_verify("root-reject-any.pem", &Policy::new(TRUST_TIME)).unwrap_err(),
+        "serverAuth",
+        "they reject anyExtendedKeyUsage",
+    );
+    let any = Policy::new(TRUST_TIME).with_purpose(Purpose::Any);
+    refused(
+        &trust_verify("root-reject-any.pem", &any).unwrap_err(),
+        "any use",
+        "they reject anyExtendedKeyUsage",
+    );
+}
+
+#[test]
+fn trust_settings_survive_add_dir_and_merge() {
+    let dir = std::env::temp_dir().join(format!("certchain-trust-dir-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("root.pem"),
+        fixture("trust/root-reject-server.pem"),
+    )
+    .unwrap();
+    let from_dir = TrustStore::from_dir(&dir);
+    std::fs::remove_dir_all(&dir).unwrap();
+    let from_dir = from_dir.unwrap();
+    let server = Policy::new(TRUST_TIME);
+    let mut merged = TrustStore::new();
+    assert_eq!(merged.merge(&from_dir), 1);
+    refused(
+        &trust_verify_in(from_dir, &server).unwrap_err(),
+        "serverAuth",
+        "they reject serverAuth",
+    );
+    refused(
+        &trust_verify_in(merged, &server).unwrap_err(),
+        "serverAuth",
+        "they reject serverAuth",
+    );
+}
+
+#[test]
+fn trust_settings_of_presented_certificates_are_ignored() {
+    // The rejecting TRUSTED CERTIFICATE is only presented, in the chain; the store holds the plain
+    // root: the chain verifies.
+    let store = TrustStore::from_pem(&fixture("trust/root.pem"), "root.pem").unwrap();
+    let mut chain = fixture("trust/leaf.pem");
+    chain.extend(fixture("trust/root-reject-server.pem"));
+    let chain = Bundle::parse(&chain, "chain.pem").unwrap();
+    assert_eq!(chain.certificates.len(), 2);
+    let v = Verifier::new(Arc::new(store))
+        .verify(&chain.certificates, &Policy::new(TRUST_TIME))
+        .expect("aux data of presented certificates plays no part");
+    assert_eq!(v.len(), 2);
+    // the embedded Mozilla set carries no settings
+    let mozilla = TrustStore::mozilla();
+    assert!(mozilla
+        .anchors()
+        .iter()
+        .all(|a| mozilla.trust_settings(a).is_none()));
 }

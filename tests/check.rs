@@ -1153,3 +1153,36 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
     );
     assert!(!plain.contains('\x1b'), "{plain:?}");
 }
+
+/// A root in the trust store whose TRUSTED CERTIFICATE settings refuse serverAuth
+/// (fixtures/trust/; OpenSSL: "error 28 at 1 depth lookup: certificate rejected") is reported as
+/// such, not as a root the store does not hold.
+#[test]
+fn untrusted_root_refused_by_trust_settings() {
+    let run = |roots: &str| {
+        let out = certchain()
+            .args(["check", "--format", "json", "--at", AT, "--roots", roots])
+            .args(["--cert", "fixtures/trust/leaf.pem"])
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code(), v)
+    };
+    let (code, v) = run("fixtures/trust/root-reject-server.pem");
+    assert_eq!(code, Some(1));
+    assert_eq!(ids(&v), ["untrusted-root"]);
+    let f = only(&v, "untrusted-root");
+    assert_finding(
+        f,
+        "error",
+        None,
+        Some(1),
+        Some("CN=Certchain Trust-Settings Root"),
+    );
+    assert_eq!(
+        f["message"],
+        "CN=Certchain Trust-Settings Root is in the trust store but its trust settings (TRUSTED CERTIFICATE) do not allow serverAuth: they reject serverAuth"
+    );
+    let (code, v) = run("fixtures/trust/root-trust-server.pem");
+    assert_eq!(code, Some(0), "{v:#}");
+}

@@ -428,4 +428,56 @@ fn a_leaf_whose_begin_does_not_start_its_line_is_an_input_error_not_skipped() {
     let found = json.to_string();
     assert!(found.contains("malformed-pem"), "{found}");
     std::fs::remove_file(&path).ok();
+
+/// `--roots` honours the trust settings of TRUSTED CERTIFICATE blocks (fixtures/trust/; OpenSSL's
+/// verdicts, in fixtures/trust/README.md, are the same: "error 28 at 1 depth lookup: certificate
+/// rejected" where this exits 1, OK where this exits 0).
+#[test]
+fn trusted_certificate_settings_in_roots() {
+    let run = |roots: &str, purpose: &str| {
+        let out = certchain()
+            .args([
+                "verify",
+                "--roots",
+                &format!("fixtures/trust/{roots}"),
+                "--at",
+                "@1748736000",
+                "--purpose",
+                purpose,
+                "fixtures/trust/leaf.pem",
+            ])
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap() + &String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let refused = "error: unknown_issuer at depth 1 (CN=Certchain Trust-Settings Root): CN=Certchain Trust-Settings Root is in the trust store but its trust settings (TRUSTED CERTIFICATE) do not allow";
+    // openssl x509 -addreject serverAuth -trustout
+    let (code, text) = run("root-reject-server.pem", "server");
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains(&format!("{refused} serverAuth: they reject serverAuth")),
+        "{text}"
+    );
+    assert!(!text.contains("(trust anchor)"), "{text}");
+    // openssl x509 -addtrust clientAuth -trustout
+    let (code, text) = run("root-trust-client.pem", "server");
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains(&format!(
+            "{refused} serverAuth: they trust it only for clientAuth"
+        )),
+        "{text}"
+    );
+    let (code, text) = run("root-trust-client.pem", "client");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.ends_with("(trust anchor)\nOK\n"), "{text}");
+    // openssl x509 -addtrust serverAuth -trustout
+    let (code, text) = run("root-trust-server.pem", "server");
+    assert_eq!(code, Some(0), "{text}");
+    // the plain root
+    let (code, text) = run("root.pem", "server");
+    assert_eq!(code, Some(0), "{text}");
 }

@@ -36,11 +36,9 @@ unsafe fn builder_mut<'a>(
     unsafe { arg_mut(ptr, "builder") }
 }
 
-/// Add every anchor of `src` to `builder` (duplicates are kept once).
+/// Add every anchor of `src` to `builder`, with its trust settings (duplicates are kept once).
 fn merge(builder: &mut certchain_store_builder, src: &TrustStore) {
-    for anchor in src.anchors() {
-        builder.store.add(anchor.clone());
-    }
+    builder.store.merge(src);
 }
 
 /// Create an empty store builder. NULL `out` is CERTCHAIN_INVALID_ARGUMENT. On CERTCHAIN_OK,

@@ -741,7 +741,19 @@ fn check_bytes(
                 )),
             }
         }
-        if depth == top && !anchored {
+        // an anchor the store holds but whose trust settings (TRUSTED CERTIFICATE) refuse it
+        let refused = errors.iter().find(|e| {
+            e.kind == ErrorKind::UnknownIssuer && !pc.trust_anchor && ctx.store.contains(&pc.cert)
+        });
+        if let (true, Some(e)) = (depth == top && !anchored, refused) {
+            findings.push(Finding::new(
+                "untrusted-root",
+                Severity::Error,
+                loc.clone(),
+                e.message.clone(),
+                "the trust store's TRUSTED CERTIFICATE settings refuse this root for the purpose: pass it as a plain CERTIFICATE, or re-export it with the right -addtrust (openssl x509 -addtrust serverAuth -trustout)",
+            ));
+        } else if depth == top && !anchored {
             findings.push(unknown_issuer(&pc.cert, depth, loc.clone(), ctx));
         }
     }

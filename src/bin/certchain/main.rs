@@ -170,9 +170,7 @@ fn load_store(roots: &[String]) -> Result<TrustStore, Error> {
                 TrustStore::from_pem(&bytes, &name)?
             }
         };
-        for c in part.anchors() {
-            store.add(c.clone());
-        }
+        store.merge(&part);
     }
     Ok(store)
 }
