@@ -428,6 +428,7 @@ fn a_leaf_whose_begin_does_not_start_its_line_is_an_input_error_not_skipped() {
     let found = json.to_string();
     assert!(found.contains("malformed-pem"), "{found}");
     std::fs::remove_file(&path).ok();
+}
 
 /// `--roots` honours the trust settings of TRUSTED CERTIFICATE blocks (fixtures/trust/; OpenSSL's
 /// verdicts, in fixtures/trust/README.md, are the same: "error 28 at 1 depth lookup: certificate
