@@ -55,8 +55,8 @@ pub fn system_store_paths() -> Vec<String> {
 /// link, or as a hard link to the same file.
 pub fn refuse_if_input(out: &str, inputs: &[&str]) -> Result<(), String> {
     let out_path = Path::new(out);
-    if out == "-" {
-        return Err("--fix-chain needs a file name, not -".into());
+    if out == "-" || out.is_empty() {
+        return Err(format!("--fix-chain needs a file name, not {out:?}"));
     }
     if out_path.is_dir() {
         return Err(format!("--fix-chain {out}: is a directory"));

@@ -147,7 +147,7 @@ fn read_input(path: &str) -> Result<(Vec<u8>, String), Error> {
     if p.is_dir() {
         return Err(Error::new(
             ErrorKind::Io,
-            format!("{path}: is a directory, not a certificate file"),
+            format!("{path}: is a directory, not a file"),
         ));
     }
     certchain::read_bundle_file(p).map(|b| (b, path.to_string()))
