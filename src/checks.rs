@@ -668,3 +668,67 @@ mod anchor_tests {
         );
     }
 }
+
+#[cfg(test)]
+mod crl_scope_tests {
+    use super::*;
+
+    fn read(path: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/fixtures/crl/dp/{path}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+    fn crl(name: &str) -> Crl {
+        Crl::parse_bundle(&read(&format!("{name}.crl.pem")), name)
+            .unwrap()
+            .remove(0)
+    }
+    fn leaf(name: &str) -> Certificate {
+        crate::Bundle::parse(&read(&format!("{name}-chain.pem")), name)
+            .unwrap()
+            .certificates
+            .remove(0)
+    }
+
+    #[test]
+    fn a_distribution_point_must_match_one_of_the_certificates() {
+        let a = leaf("a-good");
+        let nodp = leaf("nodp");
+        assert_eq!(crl_covers(&crl("partA"), &a, false), Ok(()));
+        assert_eq!(crl_covers(&crl("full"), &a, false), Ok(()));
+        assert_eq!(crl_covers(&crl("full"), &nodp, false), Ok(()));
+        assert_eq!(
+            crl_covers(&crl("partB"), &a, false),
+            Err(
+                "its distribution point URI:http://crl.example.test/b.crl is not one of the \
+                 certificate's cRLDistributionPoints URI:http://crl.example.test/a.crl"
+                    .into()
+            )
+        );
+        assert_eq!(
+            crl_covers(&crl("partA"), &nodp, false),
+            Err(
+                "its distribution point URI:http://crl.example.test/a.crl does not cover a \
+                 certificate without cRLDistributionPoints"
+                    .into()
+            )
+        );
+    }
+
+    #[test]
+    fn user_ca_and_reason_scopes() {
+        let a = leaf("a-good");
+        assert_eq!(
+            crl_covers(&crl("ca-only"), &a, false),
+            Err("it covers only CA certificates: onlyContainsCACerts".into())
+        );
+        assert_eq!(crl_covers(&crl("ca-only"), &a, true), Ok(()));
+        let reasons = crl("reasons");
+        assert_eq!(crl_covers(&reasons, &a, false), Ok(()));
+        // keyCompromise only (ReasonFlags bit 1)
+        assert_eq!(reasons.scope().reasons, Some(0b10));
+        assert_eq!(crl("partA").scope().reasons, None);
+    }
+}

@@ -297,3 +297,28 @@ impl PartialEq for Crl {
     }
 }
 impl Eq for Crl {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_relative_to_the_issuer_becomes_a_directory_name() {
+        let issuer: Name = "CN=Issuer,O=Example".parse().unwrap();
+        let full: Name = "CN=Partition 1,CN=Issuer,O=Example".parse().unwrap();
+        let rdn = RdnSequence::from(full.clone())
+            .iter()
+            .last()
+            .unwrap()
+            .clone();
+        let names = distribution_point_names(
+            &DistributionPointName::NameRelativeToCRLIssuer(rdn),
+            &issuer,
+        );
+        assert_eq!(names, vec![DpName::new(&GeneralName::DirectoryName(full))]);
+        assert_eq!(
+            show_names(&names),
+            "DirName:CN=Partition 1,CN=Issuer,O=Example"
+        );
+    }
+}
