@@ -472,8 +472,11 @@ certchain_status certchain_options_set_profile(certchain_options *opts,
  * issuer and whose scope covers it is consulted; a serial listed there is the verdict
  * CERTCHAIN_REVOKED at that depth; such a CRL that cannot be used (bad signature, the issuer may
  * not sign CRLs, outside thisUpdate..nextUpdate at the verification time, an unknown critical
- * extension) is CERTCHAIN_REVOCATION_UNKNOWN. A certificate for whose issuer no CRL was added is
- * not checked for revocation.
+ * extension) is CERTCHAIN_REVOCATION_UNKNOWN. When CRLs from the issuer were added but none
+ * covers the certificate (issuingDistributionPoint: a distribution point that is not one of the
+ * certificate's cRLDistributionPoints, onlyContainsCACerts for a leaf, ...) or those that do
+ * cover only some reasons, that is CERTCHAIN_REVOCATION_UNKNOWN too. A certificate for whose
+ * issuer no CRL was added is not checked for revocation.
  */
 certchain_status certchain_options_add_crl(certchain_options *opts,
                                            const uint8_t *data,

@@ -14,10 +14,11 @@ use sha2::{Digest, Sha256};
 use x509_cert::ext::pkix::constraints::name::GeneralSubtrees;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, NameConstraints,
-    SubjectAltName, SubjectKeyIdentifier,
+    AuthorityKeyIdentifier, BasicConstraints, CrlDistributionPoints, ExtendedKeyUsage, KeyUsage,
+    NameConstraints, SubjectAltName, SubjectKeyIdentifier,
 };
 
+use crate::crl::{distribution_point_names, DpName};
 use crate::crypto::{inspect_public_key, PublicKeyKind, SignatureError};
 use crate::error::{Error, ErrorKind};
 use crate::name::NameKey;
@@ -180,6 +181,9 @@ struct Inner {
     eku: Option<Vec<ObjectIdentifier>>,
     san: Option<Vec<AltName>>,
     name_constraints: Option<NameConstraintSet>,
+    // The names of the cRLDistributionPoints (None = no such extension; one that does not decode
+    // is an empty list: no CRL scoped to a distribution point matches it).
+    crl_dp_names: Option<Vec<DpName>>,
     unknown_critical: Vec<ObjectIdentifier>,
     extension_oids: Vec<(ObjectIdentifier, bool)>,
     sha256: [u8; 32],
@@ -287,6 +291,7 @@ impl Certificate {
             eku: None,
             san: None,
             name_constraints: None,
+            crl_dp_names: None,
             unknown_critical: Vec::new(),
             extension_oids: Vec::new(),
             sha256: Sha256::digest(der).into(),
@@ -352,6 +357,18 @@ impl Certificate {
                         permitted: nc.permitted_subtrees.as_ref().map(conv).transpose()?,
                         excluded: nc.excluded_subtrees.as_ref().map(conv).transpose()?,
                     });
+                }
+                oids::ID_CE_CRL_DISTRIBUTION_POINTS => {
+                    // Only used to decide which partitioned CRLs cover the certificate, so a
+                    // value that does not decode is not a parse error: it matches no CRL.
+                    inner.crl_dp_names = Some(
+                        CrlDistributionPoints::from_der(value)
+                            .map(|dps| crl_dp_names(&dps, tbs.issuer()))
+                            .unwrap_or_default(),
+                    );
+                    if ext.critical {
+                        inner.unknown_critical.push(id);
+                    }
                 }
                 oids::ID_PE_AUTHORITY_INFO_ACCESS => {
                     // Informational for a verifier: a problem is a profile violation (rules.rs),
@@ -534,6 +551,12 @@ impl Certificate {
         self.0.name_constraints.as_ref()
     }
 
+    /// The names of the cRLDistributionPoints (fullName, a name relative to the issuer made
+    /// absolute, or the cRLIssuer names of a point without a name), when the extension is present.
+    pub(crate) fn crl_distribution_point_names(&self) -> Option<&[DpName]> {
+        self.0.crl_dp_names.as_deref()
+    }
+
     /// Critical extensions certchain does not understand.
     pub fn unknown_critical_extensions(&self) -> &[ObjectIdentifier] {
         &self.0.unknown_critical
@@ -580,6 +603,20 @@ fn aia_problem(value: &[u8]) -> Option<String> {
     }
 }
 
+/// Every name of every distribution point (RFC 5280 6.3.3 (b)(2)(i): the distributionPoint's
+/// names, or the cRLIssuer's when the point has no distributionPoint).
+fn crl_dp_names(dps: &CrlDistributionPoints, issuer: &x509_cert::name::Name) -> Vec<DpName> {
+    let mut out = Vec::new();
+    for dp in &dps.0 {
+        match (&dp.distribution_point, &dp.crl_issuer) {
+            (Some(name), _) => out.extend(distribution_point_names(name, issuer)),
+            (None, Some(crl_issuer)) => out.extend(crl_issuer.iter().map(DpName::new)),
+            (None, None) => {}
+        }
+    }
+    out
+}
+
 /// Extensions that may be critical because certchain processes them, or because they only narrow
 /// what the certificate may do and are safe to accept unenforced.
 fn is_understood_critical(oid: &ObjectIdentifier) -> bool {
@@ -596,7 +633,7 @@ fn ia5(s: &Ia5String) -> String {
     s.to_string()
 }
 
-fn alt_name(g: &GeneralName) -> Result<AltName, Error> {
+pub(crate) fn alt_name(g: &GeneralName) -> Result<AltName, Error> {
     Ok(match g {
         GeneralName::DnsName(s) => AltName::Dns(ia5(s)),
         GeneralName::Rfc822Name(s) => AltName::Email(ia5(s)),

@@ -3,7 +3,7 @@
 //! Signature checks happen while the path is built (see `path.rs`).
 
 use crate::cert::{AltName, Certificate};
-use crate::crl::Crl;
+use crate::crl::{show_names, Crl, ALL_REASONS};
 use crate::crypto::{parse_signature_algorithm, CryptoBackend, PublicKeyKind};
 use crate::error::{CertError, ErrorKind};
 use crate::name::{san_covers, ServerName};
@@ -300,7 +300,10 @@ fn check_name_constraints(certs: &[&Certificate], policy: &Policy, out: &mut [Ve
 }
 
 /// Revocation from the caller's CRLs: every certificate below the anchor is looked up in the CRLs
-/// of its issuer (the next certificate up the path).
+/// of its issuer (the next certificate up the path) whose scope covers it. A CRL from the issuer
+/// that is out of scope says nothing about the certificate: when only such CRLs were supplied,
+/// or the in-scope ones cover only some revocation reasons, the status is unknown (fail closed).
+/// With no CRL from the issuer at all, nothing is checked.
 fn check_revocation(
     certs: &[&Certificate],
     anchored: bool,
@@ -320,12 +323,17 @@ fn check_revocation(
         let Some(errs) = out.get_mut(depth) else {
             continue;
         };
-        let is_ca = depth > 0;
+        let is_ca = depth > 0 || cert.basic_constraints().is_some_and(|b| b.ca);
+        let mut out_of_scope = Vec::new();
+        let mut in_scope = false;
+        let mut concluded = false;
+        let mut reasons = 0u16;
         for crl in policy.crls.iter().filter(|c| crl_is_for(c, issuer)) {
-            let scope = crl.scope();
-            if (scope.only_ca && !is_ca) || (scope.only_user && is_ca) {
+            if let Err(why) = crl_covers(crl, cert, is_ca) {
+                out_of_scope.push(format!("CRL {} ({why})", crl.source()));
                 continue;
             }
+            in_scope = true;
             if let Err(problem) = crl_usable(crl, issuer, policy, backend) {
                 errs.push(err(
                     ErrorKind::RevocationUnknown,
@@ -335,8 +343,10 @@ fn check_revocation(
                         crl.source()
                     ),
                 ));
+                concluded = true;
                 continue;
             }
+            reasons |= crl.scope().reasons.unwrap_or(ALL_REASONS);
             if let Some(date) = crl.revocation_of(cert.serial()) {
                 errs.push(err(
                     ErrorKind::Revoked,
@@ -348,8 +358,64 @@ fn check_revocation(
                         crl.source()
                     ),
                 ));
+                concluded = true;
             }
         }
+        if concluded {
+            continue;
+        }
+        if !in_scope && !out_of_scope.is_empty() {
+            errs.push(err(
+                ErrorKind::RevocationUnknown,
+                format!(
+                    "no CRL from {} covers this certificate: the scope of each supplied CRL \
+                     does not cover it (RFC 5280 5.2.5): {}",
+                    issuer.subject(),
+                    out_of_scope.join("; ")
+                ),
+            ));
+        } else if in_scope && reasons & ALL_REASONS != ALL_REASONS {
+            errs.push(err(
+                ErrorKind::RevocationUnknown,
+                format!(
+                    "the CRLs from {} cover only some revocation reasons (onlySomeReasons), \
+                     not all of them (RFC 5280 6.3.3)",
+                    issuer.subject()
+                ),
+            ));
+        }
+    }
+}
+
+/// Whether `crl`'s issuingDistributionPoint covers `cert` (RFC 5280 6.3.3 (b)(2)); `Err` says why
+/// not. Distribution point names are compared byte for byte (their DER).
+fn crl_covers(crl: &Crl, cert: &Certificate, is_ca: bool) -> Result<(), String> {
+    let scope = crl.scope();
+    if scope.only_attribute {
+        return Err("it covers only attribute certificates: onlyContainsAttributeCerts".into());
+    }
+    if scope.only_ca && !is_ca {
+        return Err("it covers only CA certificates: onlyContainsCACerts".into());
+    }
+    if scope.only_user && is_ca {
+        return Err("it covers only end-entity certificates: onlyContainsUserCerts".into());
+    }
+    let Some(idp) = &scope.distribution_point else {
+        return Ok(());
+    };
+    match cert.crl_distribution_point_names() {
+        None => Err(format!(
+            "its distribution point {} does not cover a certificate without \
+             cRLDistributionPoints",
+            show_names(idp)
+        )),
+        Some(dp) if idp.iter().any(|i| dp.iter().any(|d| d.der == i.der)) => Ok(()),
+        Some(dp) => Err(format!(
+            "its distribution point {} is not one of the certificate's \
+             cRLDistributionPoints {}",
+            show_names(idp),
+            show_names(dp)
+        )),
     }
 }
 
@@ -600,5 +666,69 @@ mod anchor_tests {
             bad.len(),
             bad.join("\n")
         );
+    }
+}
+
+#[cfg(test)]
+mod crl_scope_tests {
+    use super::*;
+
+    fn read(path: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/fixtures/crl/dp/{path}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+    fn crl(name: &str) -> Crl {
+        Crl::parse_bundle(&read(&format!("{name}.crl.pem")), name)
+            .unwrap()
+            .remove(0)
+    }
+    fn leaf(name: &str) -> Certificate {
+        crate::Bundle::parse(&read(&format!("{name}-chain.pem")), name)
+            .unwrap()
+            .certificates
+            .remove(0)
+    }
+
+    #[test]
+    fn a_distribution_point_must_match_one_of_the_certificates() {
+        let a = leaf("a-good");
+        let nodp = leaf("nodp");
+        assert_eq!(crl_covers(&crl("partA"), &a, false), Ok(()));
+        assert_eq!(crl_covers(&crl("full"), &a, false), Ok(()));
+        assert_eq!(crl_covers(&crl("full"), &nodp, false), Ok(()));
+        assert_eq!(
+            crl_covers(&crl("partB"), &a, false),
+            Err(
+                "its distribution point URI:http://crl.example.test/b.crl is not one of the \
+                 certificate's cRLDistributionPoints URI:http://crl.example.test/a.crl"
+                    .into()
+            )
+        );
+        assert_eq!(
+            crl_covers(&crl("partA"), &nodp, false),
+            Err(
+                "its distribution point URI:http://crl.example.test/a.crl does not cover a \
+                 certificate without cRLDistributionPoints"
+                    .into()
+            )
+        );
+    }
+
+    #[test]
+    fn user_ca_and_reason_scopes() {
+        let a = leaf("a-good");
+        assert_eq!(
+            crl_covers(&crl("ca-only"), &a, false),
+            Err("it covers only CA certificates: onlyContainsCACerts".into())
+        );
+        assert_eq!(crl_covers(&crl("ca-only"), &a, true), Ok(()));
+        let reasons = crl("reasons");
+        assert_eq!(crl_covers(&reasons, &a, false), Ok(()));
+        // keyCompromise only (ReasonFlags bit 1)
+        assert_eq!(reasons.scope().reasons, Some(0b10));
+        assert_eq!(crl("partA").scope().reasons, None);
     }
 }

@@ -3,9 +3,16 @@
 //! A CRL is used for a certificate when its issuer is the certificate's issuer (same normalised
 //! name, and the same key identifier when both sides carry one). It must be signed by that
 //! issuer's key, the issuer's keyUsage (if any) must allow cRLSign, it must be current at the
-//! verification time (thisUpdate <= time <= nextUpdate), carry a cRLNumber (RFC 5280 5.2.3), and
-//! its scope (issuingDistributionPoint) must cover the certificate. A CRL that fails any of these
-//! makes the revocation status unknown, which fails closed.
+//! verification time (thisUpdate <= time <= nextUpdate) and carry a cRLNumber (RFC 5280 5.2.3);
+//! a CRL that fails any of these makes the revocation status unknown, which fails closed.
+//!
+//! A CRL speaks only for the certificates in its scope (issuingDistributionPoint, RFC 5280 5.2.5
+//! and 6.3.3 (b)(2)): onlyContainsUserCerts / onlyContainsCACerts against the certificate's cA
+//! flag, never a certificate under onlyContainsAttributeCerts, and, when the IDP names a
+//! distribution point, only a certificate whose cRLDistributionPoints share one of its names
+//! (GeneralName DER, byte for byte). An out-of-scope CRL says nothing: if every CRL from the
+//! issuer is out of scope, or the in-scope ones together cover only some reasons
+//! (onlySomeReasons), the status is unknown. Indirect and delta CRLs are not supported (unknown).
 
 use std::ops::Range;
 
@@ -13,7 +20,9 @@ use const_oid::db::rfc5280 as oids;
 use der::{Decode, Encode, Reader, SliceReader};
 use x509_cert::crl::CertificateList;
 use x509_cert::ext::pkix::crl::dp::IssuingDistributionPoint;
+use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 use x509_cert::ext::pkix::{AuthorityKeyIdentifier, CrlNumber};
+use x509_cert::name::{Name, RdnSequence};
 
 use crate::error::{Error, ErrorKind};
 use crate::name::NameKey;
@@ -39,11 +48,69 @@ pub struct Crl {
     source: String,
 }
 
-/// Which certificates a CRL speaks for (issuingDistributionPoint).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Which certificates a CRL speaks for (issuingDistributionPoint, RFC 5280 5.2.5).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Scope {
     pub only_user: bool,
     pub only_ca: bool,
+    pub only_attribute: bool,
+    /// onlySomeReasons as ReasonFlags bits (`None`: every reason).
+    pub reasons: Option<u16>,
+    /// The distributionPoint's names (`None`: the IDP names no distribution point).
+    pub distribution_point: Option<Vec<DpName>>,
+}
+
+/// The revocation reasons of ReasonFlags a CRL can cover: keyCompromise (bit 1) to aACompromise
+/// (bit 8); bit 0 is `unused`.
+pub(crate) const ALL_REASONS: u16 = 0x1FE;
+
+/// One name of a distribution point: its GeneralName DER, compared byte for byte, and how it is
+/// shown in messages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct DpName {
+    pub der: Vec<u8>,
+    pub display: String,
+}
+
+impl DpName {
+    pub(crate) fn new(g: &GeneralName) -> DpName {
+        DpName {
+            der: g.to_der().unwrap_or_default(),
+            display: crate::cert::alt_name(g).map_or_else(
+                |_| "<a name that cannot be shown>".into(),
+                |n| n.to_string(),
+            ),
+        }
+    }
+}
+
+/// The names of a DistributionPointName: its fullName, or the name relative to the CRL issuer
+/// `issuer` made into a full directoryName (RFC 5280 4.2.1.13).
+pub(crate) fn distribution_point_names(dpn: &DistributionPointName, issuer: &Name) -> Vec<DpName> {
+    match dpn {
+        DistributionPointName::FullName(names) => names.iter().map(DpName::new).collect(),
+        DistributionPointName::NameRelativeToCRLIssuer(rdn) => {
+            let mut seq = RdnSequence::from(issuer.clone());
+            seq.push(rdn.clone());
+            // A Name is its RDNSequence; going through DER avoids x509-cert's `hazmat` feature.
+            seq.to_der()
+                .and_then(|der| Name::from_der(&der))
+                .map(|name| vec![DpName::new(&GeneralName::DirectoryName(name))])
+                .unwrap_or_default()
+        }
+    }
+}
+
+/// Names for a message: `URI:a, URI:b`.
+pub(crate) fn show_names(names: &[DpName]) -> String {
+    if names.is_empty() {
+        return "no name".into();
+    }
+    names
+        .iter()
+        .map(|n| n.display.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn bad(source: &str, msg: impl std::fmt::Display) -> Error {
@@ -119,15 +186,15 @@ impl Crl {
                     crl.scope = Scope {
                         only_user: idp.only_contains_user_certs,
                         only_ca: idp.only_contains_ca_certs,
+                        only_attribute: idp.only_contains_attribute_certs,
+                        reasons: idp.only_some_reasons.map(|r| r.bits() & ALL_REASONS),
+                        distribution_point: idp
+                            .distribution_point
+                            .as_ref()
+                            .map(|d| distribution_point_names(d, &t.issuer)),
                     };
                     if idp.indirect_crl {
                         crl.unsupported.push("indirect CRLs".into());
-                    }
-                    if idp.only_some_reasons.is_some() {
-                        crl.unsupported.push("CRLs partitioned by reason".into());
-                    }
-                    if idp.only_contains_attribute_certs {
-                        crl.unsupported.push("attribute-certificate CRLs".into());
                     }
                 }
                 oids::ID_CE_DELTA_CRL_INDICATOR => crl.unsupported.push("delta CRLs".into()),
@@ -209,8 +276,8 @@ impl Crl {
     pub(crate) fn has_crl_number(&self) -> bool {
         self.has_crl_number
     }
-    pub(crate) fn scope(&self) -> Scope {
-        self.scope
+    pub(crate) fn scope(&self) -> &Scope {
+        &self.scope
     }
     pub(crate) fn unsupported(&self) -> &[String] {
         &self.unsupported
@@ -230,3 +297,28 @@ impl PartialEq for Crl {
     }
 }
 impl Eq for Crl {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_relative_to_the_issuer_becomes_a_directory_name() {
+        let issuer: Name = "CN=Issuer,O=Example".parse().unwrap();
+        let full: Name = "CN=Partition 1,CN=Issuer,O=Example".parse().unwrap();
+        let rdn = RdnSequence::from(full.clone())
+            .iter()
+            .last()
+            .unwrap()
+            .clone();
+        let names = distribution_point_names(
+            &DistributionPointName::NameRelativeToCRLIssuer(rdn),
+            &issuer,
+        );
+        assert_eq!(names, vec![DpName::new(&GeneralName::DirectoryName(full))]);
+        assert_eq!(
+            show_names(&names),
+            "DirName:CN=Partition 1,CN=Issuer,O=Example"
+        );
+    }
+}

@@ -361,6 +361,149 @@ fn crl_option() {
     );
 }
 
+/// CRL scope (issuingDistributionPoint): fixtures/crl/dp/ (see fixtures/generate-crl.sh). Each
+/// case notes OpenSSL 3.0's `openssl verify -crl_check` verdict on the same files.
+#[test]
+fn crl_scope() {
+    let run = |chain: &str, crls: &[&str]| {
+        let mut c = certchain();
+        c.args([
+            "verify",
+            "--roots",
+            "fixtures/crl/dp/root.pem",
+            "--at",
+            "@1748736000",
+        ]);
+        for f in crls {
+            c.args(["--crl", &format!("fixtures/crl/dp/{f}.crl.pem")]);
+        }
+        let out = c
+            .arg(format!("fixtures/crl/dp/{chain}-chain.pem"))
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stdout).unwrap())
+    };
+    let ok = |chain: &str, crls: &[&str]| {
+        let (code, text) = run(chain, crls);
+        assert_eq!(code, Some(0), "{chain} {crls:?}: {text}");
+        assert!(text.ends_with("OK\n"), "{chain} {crls:?}: {text}");
+    };
+    let fails = |chain: &str, crls: &[&str], line: &str| {
+        let (code, text) = run(chain, crls);
+        assert_eq!(code, Some(1), "{chain} {crls:?}: {text}");
+        assert!(text.contains(line), "{chain} {crls:?}: {text}");
+    };
+    let revoked_by = |crl: &str| {
+        format!(
+            "error: revoked at depth 0 (CN=a-revoked.dp.example.test): serial 3002 was revoked \
+             at 2025-04-15T00:00:00Z by CN=Certchain CRL-DP Intermediate (CRL \
+             fixtures/crl/dp/{crl}.crl.pem: line 1)"
+        )
+    };
+    let out_of_scope = |cn: &str| {
+        format!(
+            "error: revocation_unknown at depth 0 (CN={cn}): no CRL from CN=Certchain CRL-DP \
+             Intermediate covers this certificate: the scope of each supplied CRL does not cover \
+             it (RFC 5280 5.2.5): CRL fixtures/crl/dp/"
+        )
+    };
+    // OpenSSL: OK
+    ok("a-good", &["partA"]);
+    // OpenSSL: error 23, certificate revoked
+    fails("a-revoked", &["partA"], &revoked_by("partA"));
+    // The bug: partition B's CRL does not list the leaf of partition A, and said OK.
+    // OpenSSL: error 44, different CRL scope
+    fails(
+        "a-revoked",
+        &["partB"],
+        &format!(
+            "{}partB.crl.pem: line 1 (its distribution point URI:http://crl.example.test/b.crl \
+             is not one of the certificate's cRLDistributionPoints \
+             URI:http://crl.example.test/a.crl)",
+            out_of_scope("a-revoked.dp.example.test")
+        ),
+    );
+    // OpenSSL: error 44, different CRL scope
+    fails(
+        "a-good",
+        &["partB"],
+        &out_of_scope("a-good.dp.example.test"),
+    );
+    // With the in-scope CRL too, it is the one used, in either order.
+    // OpenSSL: error 23, certificate revoked / OK
+    fails("a-revoked", &["partA", "partB"], &revoked_by("partA"));
+    fails("a-revoked", &["partB", "partA"], &revoked_by("partA"));
+    ok("a-good", &["partB", "partA"]);
+    // A CRL without IDP covers every certificate of its issuer.
+    // OpenSSL: error 23, certificate revoked / OK
+    fails("a-revoked", &["full"], &revoked_by("full"));
+    ok("nodp", &["full"]);
+    // No cRLDistributionPoints: a CRL scoped to a distribution point does not cover it.
+    // OpenSSL: error 44, different CRL scope
+    fails(
+        "nodp",
+        &["partA"],
+        &format!(
+            "{}partA.crl.pem: line 1 (its distribution point URI:http://crl.example.test/a.crl \
+             does not cover a certificate without cRLDistributionPoints)",
+            out_of_scope("nodp.dp.example.test")
+        ),
+    );
+    // onlyContainsCACerts does not cover a leaf. OpenSSL: error 44, different CRL scope
+    fails(
+        "a-good",
+        &["ca-only"],
+        &format!(
+            "{}ca-only.crl.pem: line 1 (it covers only CA certificates: onlyContainsCACerts)",
+            out_of_scope("a-good.dp.example.test")
+        ),
+    );
+    // onlySomeReasons keyCompromise: a listed serial is revoked, an unlisted one is unknown (the
+    // other reasons are not covered). OpenSSL: error 3, unable to get certificate CRL, for both
+    // (it does not use a CRL until the reasons are complete; RFC 5280 6.3.3 (f)-(i) does).
+    fails("a-revoked", &["reasons"], &revoked_by("reasons"));
+    fails(
+        "a-good",
+        &["reasons"],
+        "error: revocation_unknown at depth 0 (CN=a-good.dp.example.test): the CRLs from \
+         CN=Certchain CRL-DP Intermediate cover only some revocation reasons (onlySomeReasons)",
+    );
+    // ... and with a full-scope CRL from the same issuer all reasons are covered. OpenSSL: OK
+    ok("a-good", &["reasons", "full"]);
+    // No CRL from the leaf's issuer at all: no revocation check, as before.
+    let (code, text) = run("a-good", &[]);
+    assert_eq!(code, Some(0), "{text}");
+
+    // JSON: the kind, its depth and the message.
+    let out = certchain()
+        .args([
+            "verify",
+            "--roots",
+            "fixtures/crl/dp/root.pem",
+            "--at",
+            "@1748736000",
+            "--format",
+            "json",
+            "--crl",
+            "fixtures/crl/dp/partB.crl.pem",
+            "fixtures/crl/dp/a-revoked-chain.pem",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verified"], false);
+    assert_eq!(v["error"]["kind"], "revocation_unknown");
+    assert_eq!(v["error"]["depth"], 0);
+    let msg = v["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("scope")
+            && msg.contains("its distribution point URI:http://crl.example.test/b.crl"),
+        "{msg}"
+    );
+    assert_eq!(v["chain"][1]["errors"], serde_json::json!([]));
+}
+
 #[test]
 fn client_purpose_reports_the_client_names() {
     let out = certchain()
