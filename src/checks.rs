@@ -434,7 +434,7 @@ fn crl_usable(
     backend: &dyn CryptoBackend,
 ) -> Result<(), String> {
     if let Some(u) = crl.unsupported().first() {
-        return Err(format!("{u} are not supported"));
+        return Err(format!("{u}: not supported"));
     }
     if issuer.key_usage().is_some_and(|k| !k.crl_sign) {
         return Err(format!(
