@@ -205,6 +205,29 @@ impl Crl {
                 _ => {}
             }
         }
+        // RFC 5280 5.3: a CRL with a critical entry extension the verifier does not process
+        // must not be used (reasonCode and invalidityDate are read as information only).
+        let entry_exts = t
+            .revoked_certificates
+            .iter()
+            .flatten()
+            .flat_map(|r| r.crl_entry_extensions.iter().flatten());
+        for ext in entry_exts {
+            let understood = matches!(
+                ext.extn_id,
+                oids::ID_CE_CRL_REASONS | oids::ID_CE_INVALIDITY_DATE
+            );
+            // (a few are enough to refuse the CRL; a hostile one may hold thousands)
+            if ext.critical && !understood && crl.unsupported.len() < 8 {
+                let what = format!(
+                    "critical entry extension {}",
+                    crate::cert::oid_name(&ext.extn_id)
+                );
+                if !crl.unsupported.contains(&what) {
+                    crl.unsupported.push(what);
+                }
+            }
+        }
         Ok(crl)
     }
 
@@ -301,6 +324,73 @@ impl Eq for Crl {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A CRL (unsigned: parsing does not check the signature) with one entry carrying `exts`.
+    fn crl_with_entry_extensions(exts: Vec<x509_cert::ext::Extension>) -> Vec<u8> {
+        use der::asn1::{BitString, OctetString};
+        use spki::AlgorithmIdentifierOwned;
+        use x509_cert::crl::{RevokedCert, TbsCertList};
+        use x509_cert::serial_number::SerialNumber;
+        use x509_cert::time::Time;
+        let alg = AlgorithmIdentifierOwned {
+            oid: const_oid::db::rfc5912::ECDSA_WITH_SHA_256,
+            parameters: None,
+        };
+        let time = Time::UtcTime(
+            der::asn1::UtcTime::from_unix_duration(std::time::Duration::from_secs(1_748_736_000))
+                .unwrap(),
+        );
+        let crl_number = x509_cert::ext::Extension {
+            extn_id: oids::ID_CE_CRL_NUMBER,
+            critical: false,
+            extn_value: OctetString::new(vec![0x02, 0x01, 0x01]).unwrap(),
+        };
+        let tbs = TbsCertList {
+            version: x509_cert::Version::V2,
+            signature: alg.clone(),
+            issuer: "CN=Issuer".parse().unwrap(),
+            this_update: time,
+            next_update: Some(time),
+            revoked_certificates: Some(vec![RevokedCert {
+                serial_number: SerialNumber::<x509_cert::certificate::Rfc5280>::new(&[0x05])
+                    .unwrap(),
+                revocation_date: time,
+                crl_entry_extensions: Some(exts),
+            }]),
+            crl_extensions: Some(vec![crl_number]),
+        };
+        CertificateList {
+            tbs_cert_list: tbs,
+            signature_algorithm: alg,
+            signature: BitString::from_bytes(&[0u8; 8]).unwrap(),
+        }
+        .to_der()
+        .unwrap()
+    }
+
+    #[test]
+    fn a_critical_entry_extension_makes_the_crl_unusable() {
+        // RFC 5280 5.3 (found by an attack run: such a CRL was used; OpenSSL: error 36)
+        let unknown = x509_cert::ext::Extension {
+            extn_id: "1.2.3.4".parse().unwrap(),
+            critical: true,
+            extn_value: der::asn1::OctetString::new(vec![0x05, 0x00]).unwrap(),
+        };
+        let crl =
+            Crl::from_der(&crl_with_entry_extensions(vec![unknown.clone()]), "t.crl").unwrap();
+        assert_eq!(crl.unsupported(), ["critical entry extension 1.2.3.4"]);
+        // the same extension not critical, and a critical reasonCode, are fine
+        let mut quiet = unknown;
+        quiet.critical = false;
+        let reason = x509_cert::ext::Extension {
+            extn_id: oids::ID_CE_CRL_REASONS,
+            critical: true,
+            extn_value: der::asn1::OctetString::new(vec![0x0A, 0x01, 0x01]).unwrap(),
+        };
+        let crl = Crl::from_der(&crl_with_entry_extensions(vec![quiet, reason]), "t.crl").unwrap();
+        assert!(crl.unsupported().is_empty(), "{:?}", crl.unsupported());
+        assert!(crl.revocation_of(&[0x05]).is_some());
+    }
 
     #[test]
     fn a_name_relative_to_the_issuer_becomes_a_directory_name() {
