@@ -57,17 +57,24 @@ impl fmt::Display for AltName {
     }
 }
 
-/// `s` safe to print on a terminal or in a log line: control characters (an ESC that starts a
-/// terminal escape sequence, a newline that forges an extra output line, a NUL) are written as
-/// `\xNN`. Names are attacker-controlled; matching uses the raw value.
+/// `s` safe to print on a terminal or in a log line: control characters (C0 and C1: an ESC or
+/// CSI that starts a terminal escape sequence, a newline that forges an extra output line, a NUL)
+/// are written as `\xNN`, and the invisible characters that reorder or hide text (bidirectional
+/// overrides and isolates, zero-width characters, the BOM) as `\u{NNNN}`. Names are
+/// attacker-controlled; matching uses the raw value.
 pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(char::is_control) {
+    fn invisible(c: char) -> bool {
+        matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{061C}' | '\u{FEFF}')
+    }
+    if !s.chars().any(|c| c.is_control() || invisible(c)) {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         if c.is_control() {
             out.push_str(&format!("\\x{:02x}", u32::from(c)));
+        } else if invisible(c) {
+            out.push_str(&format!("\\u{{{:04X}}}", u32::from(c)));
         } else {
             out.push(c);
         }
@@ -586,7 +593,7 @@ impl Certificate {
 /// RFC 4514 form of a DER Name (one x509-cert itself encoded, so it decodes again).
 fn display_name(der: &[u8]) -> String {
     x509_cert::name::Name::from_der(der)
-        .map(|n| n.to_string())
+        .map(|n| printable(&n.to_string()).into_owned())
         .unwrap_or_default()
 }
 

@@ -148,7 +148,7 @@ impl Crl {
                 .ok_or_else(|| bad(source, "signature has unused bits"))?
                 .to_vec(),
             issuer: NameKey::from_name(&t.issuer)?,
-            issuer_display: t.issuer.to_string(),
+            issuer_display: crate::cert::printable(&t.issuer.to_string()).into_owned(),
             this_update: t.this_update.to_unix_duration().as_secs(),
             next_update: t.next_update.map(|n| n.to_unix_duration().as_secs()),
             revoked: t

@@ -51,7 +51,8 @@ mod time;
 
 pub use cache::{CacheStats, KeyCache, SignatureCache};
 pub use cert::{
-    hex, oid_name, AltName, BasicConstraintsInfo, Certificate, KeyUsageInfo, NameConstraintSet,
+    hex, oid_name, printable, AltName, BasicConstraintsInfo, Certificate, KeyUsageInfo,
+    NameConstraintSet,
 };
 pub use covers::covers_name;
 pub use crl::Crl;

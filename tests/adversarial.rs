@@ -611,4 +611,10 @@ fn control_characters_in_names_are_escaped_in_text_output() {
         AltName::Dns("a\u{1b}[2Jb\nOK".into()).to_string(),
         r"DNS:a\x1b[2Jb\x0aOK"
     );
+    // C1 controls (an 8-bit CSI, NEL) and the characters that reorder or hide text
+    assert_eq!(
+        certchain::printable("evil\u{9b}2J\u{85}\u{202E}RLO\u{200B}"),
+        r"evil\x9b2J\x85\u{202E}RLO\u{200B}"
+    );
+    assert_eq!(certchain::printable("Zürich ✓"), "Zürich ✓");
 }
