@@ -54,10 +54,18 @@ pub fn parse_time(s: &str) -> Option<u64> {
                 _ => return None,
             };
             let (h, m) = hm.split_once(':')?;
-            if h.len() != 2 || m.len() != 2 {
+            if h.len() != 2
+                || m.len() != 2
+                || !(h.bytes().chain(m.bytes())).all(|c| c.is_ascii_digit())
+            {
                 return None;
             }
-            sign * (h.parse::<i64>().ok()? * 3600 + m.parse::<i64>().ok()? * 60)
+            let (h, m) = (h.parse::<i64>().ok()?, m.parse::<i64>().ok()?);
+            // RFC 3339 time-numoffset: hours 00-23, minutes 00-59
+            if h > 23 || m > 59 {
+                return None;
+            }
+            sign * (h * 3600 + m * 60)
         }
     };
     let dt = DateTime::new(
@@ -84,6 +92,10 @@ mod tests {
         assert_eq!(parse_time("@1615689507"), Some(1615689507));
         assert_eq!(parse_time("@253402300799"), Some(253402300799));
         assert_eq!(parse_time("@253402300800"), None);
+        assert_eq!(parse_time("2021-03-14T02:38:27+99:99"), None);
+        assert_eq!(parse_time("2021-03-14T02:38:27+24:00"), None);
+        assert_eq!(parse_time("2021-03-14T02:38:27-0a:00"), None);
+        assert_eq!(parse_time("2021-03-14T15:37:27+13:00"), Some(1615689447));
         assert_eq!(parse_time("@9223372036854775808"), None);
         assert_eq!(parse_time("2021-03-14T03:38:27+01:00"), Some(1615689507));
         assert_eq!(parse_time("2021-03-14T02:38:27.5Z"), Some(1615689507));
