@@ -162,6 +162,18 @@ impl ServerName {
             return Ok(ServerName::Ip(ip));
         }
         let name = s.strip_suffix('.').unwrap_or(s).to_ascii_lowercase();
+        // A last label of digits only is no host name (RFC 3696 2: top-level domains are not
+        // all-numeric): it is an IP address written some other way (`192.0.2.10.`, `10.1`).
+        if name
+            .rsplit('.')
+            .next()
+            .is_some_and(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("{s:?} is neither an IP address in standard form nor a DNS name (its last label is all digits)"),
+            ));
+        }
         if !is_valid_dns_name(&name, false) {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
@@ -285,6 +297,11 @@ mod tests {
             ErrorKind::InvalidArgument
         );
         assert!(ServerName::parse("").is_err());
+        for ip_like in ["192.0.2.10.", "10.1", "0x7f.1", "127.0.0.01"] {
+            let e = ServerName::parse(ip_like).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{ip_like}");
+            assert!(e.message().contains("last label is all digits"), "{e}");
+        }
     }
 
     #[test]
