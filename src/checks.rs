@@ -198,9 +198,13 @@ fn check_issuer(
     }
     let required = policy.effective_ekus();
     if let Some(have) = cert.extended_key_usage() {
+        // anyExtendedKeyUsage alone stands for every purpose only under RFC 5280; the WebPKI
+        // forbids it in TLS subordinate CAs (CABF BR 7.1.2.10.6), and OpenSSL and rustls-webpki
+        // refuse it there too, as for the leaf.
+        let any_ok = policy.profile == Profile::Rfc5280 && have.contains(&eku::ANY);
         if !required.is_empty()
             && !required.contains(&eku::ANY)
-            && !have.contains(&eku::ANY)
+            && !any_ok
             && !required.iter().any(|r| have.contains(r))
         {
             errors.push(err(

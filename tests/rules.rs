@@ -187,3 +187,40 @@ fn a_critical_authority_info_access_is_rejected() {
     let e = v.verify(&chain, &p).expect_err("critical AIA");
     assert_eq!(e.kind(), ErrorKind::UnknownCriticalExtension, "{e}");
 }
+
+/// An intermediate whose extendedKeyUsage is anyExtendedKeyUsage alone: refused for serverAuth
+/// under the WebPKI profile (CABF BR 7.1.2.10.6; OpenSSL says "unsuitable certificate purpose",
+/// rustls-webpki refuses it too), accepted under RFC 5280, where it stands for every purpose.
+#[test]
+fn an_intermediate_with_only_any_extended_key_usage() {
+    let rk = key();
+    let ik = key();
+    let r = root("AnyEKU Root", &rk);
+    let any_eku = der_tlv(0x30, &der_tlv(0x06, &[0x55, 0x1d, 0x25, 0x00]));
+    let i = build(Spec {
+        subject: "AnyEKU Int",
+        serial: 2,
+        key: &ik,
+        issuer: Some(("AnyEKU Root", &rk)),
+        ca: true,
+        names: &[],
+        ski_of: None,
+        subject_email: None,
+        extra: &[("2.5.29.37", false, any_eku)],
+    });
+    let l = leaf("AnyEKU Int", &ik, &[HOST.to_string()]);
+    let v = Verifier::new(store([r]));
+    let chain = [l, i];
+    let e = v.verify(&chain, &common::policy()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ExtendedKeyUsage, "{e}");
+    assert_eq!(e.depth(), Some(1));
+    assert_eq!(
+        e.message(),
+        "this CA's extendedKeyUsage (anyExtendedKeyUsage) does not allow id-kp-serverAuth"
+    );
+    let rfc = Policy::rfc5280()
+        .at(AT)
+        .with_name(certchain::ServerName::parse(HOST).unwrap());
+    let ok = v.verify(&chain, &rfc).unwrap();
+    assert_eq!(ok.entries().len(), 3);
+}
