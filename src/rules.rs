@@ -405,6 +405,13 @@ fn check_leaf(cert: &Certificate, policy: &Policy, out: &mut Vec<CertError>) {
                 .into(),
         });
     }
+    // Browsers match names only against the subjectAltName, and name constraints on DNS names
+    // are evaluated only there: a leaf without one names nothing a TLS client can check.
+    if cert.subject_alt_names().is_none() {
+        out.push(violation(
+            "the end-entity certificate has no subjectAltName (CABF BR 7.1.2.7.12)".into(),
+        ));
+    }
 }
 
 /// CABF BR 7.1.2.1.3: a root's authorityKeyIdentifier, if present, holds only keyIdentifier, equal

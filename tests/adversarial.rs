@@ -452,8 +452,23 @@ fn nul_in_common_name_is_never_matched() {
     let cert = &bundle("cn-nul").certificates[0];
     assert_eq!(cert.common_names(), ["good.example\0.evil.test"]);
     for name in ["good.example", "evil.test"] {
-        fails(
+        // under the WebPKI profile a leaf without subjectAltName is refused as such, and the
+        // host is not matched either
+        let e = fails(
             verify_with("cn-nul", "root.pem", name, Profile::WebPki),
+            ErrorKind::PolicyViolation,
+            0,
+            "the end-entity certificate has no subjectAltName (CABF BR 7.1.2.7.12)",
+        );
+        assert!(e.path()[0].errors.iter().any(|x| {
+            x.kind
+            == ErrorKind::HostnameMismatch
+            && x.message.contains(
+                "the certificate has no DNS or IP subjectAltName (the common name is never used)"
+            )
+        }));
+        fails(
+            verify_with("cn-nul", "root.pem", name, Profile::Rfc5280),
             ErrorKind::HostnameMismatch,
             0,
             "the certificate has no DNS or IP subjectAltName (the common name is never used)",
@@ -462,7 +477,7 @@ fn nul_in_common_name_is_never_matched() {
     let (code, json, _) = certchain("root.pem", "good.example", "cn-nul/chain.pem");
     assert_eq!(
         (code, json["error"]["kind"].as_str()),
-        (Some(1), Some("hostname_mismatch"))
+        (Some(1), Some("policy_violation"))
     );
 }
 

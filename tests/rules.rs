@@ -224,3 +224,32 @@ fn an_intermediate_with_only_any_extended_key_usage() {
     let ok = v.verify(&chain, &rfc).unwrap();
     assert_eq!(ok.entries().len(), 3);
 }
+
+/// A leaf without subjectAltName, verified with no host name: the WebPKI profile refuses it
+/// (CABF BR 7.1.2.7.12; name constraints on DNS names are evaluated on SANs only, so such a leaf
+/// passed an excluded subtree its commonName was in), RFC 5280 accepts it.
+#[test]
+fn a_leaf_without_subject_alt_name() {
+    let rk = key();
+    let ik = key();
+    let r = root("NoSAN Root", &rk);
+    let i = ca("NoSAN Int", 2, &ik, Some(("NoSAN Root", &rk)));
+    let l = leaf("NoSAN Int", &ik, &[]);
+    assert!(l.subject_alt_names().is_none());
+    let v = Verifier::new(store([r]));
+    let chain = [l, i];
+    let e = v.verify(&chain, &Policy::new(AT)).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::PolicyViolation, "{e}");
+    assert_eq!(e.depth(), Some(0));
+    assert_eq!(
+        e.message(),
+        "the end-entity certificate has no subjectAltName (CABF BR 7.1.2.7.12)"
+    );
+    assert_eq!(
+        v.verify(&chain, &Policy::rfc5280().at(AT))
+            .unwrap()
+            .entries()
+            .len(),
+        3
+    );
+}
