@@ -283,3 +283,52 @@ fn fix_chain_never_writes_into_a_trust_store_directory() {
     assert!(!d.join("fullchain.pem").exists());
     std::fs::remove_dir_all(&d).ok();
 }
+
+#[test]
+fn output_that_cannot_be_written_exits_2() {
+    // Found by a second attack run: `show … >/dev/full` exited 0 with nothing said, so a full
+    // disk could leave a truncated report behind a success code.
+    if !Path::new("/dev/full").exists() {
+        return;
+    }
+    for args in [
+        &["show", "fixtures/rsa/chain.pem"][..],
+        &[
+            "verify",
+            "--at",
+            "@1748736000",
+            "--roots",
+            "fixtures/rsa/root.pem",
+            "fixtures/rsa/chain.pem",
+        ],
+        &[
+            "check",
+            "--format",
+            "json",
+            "--cert",
+            "fixtures/check/good/cert.pem",
+            "--roots",
+            "fixtures/check/root.pem",
+            "--at",
+            AT,
+        ],
+        &["check", "--nginx", "fixtures/check/nginx/nginx.conf"],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full");
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_certchain"))
+            .current_dir(root())
+            .args(args)
+            .stdout(full)
+            .output()
+            .expect("run");
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("certchain: cannot write the output: No space left on device"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+}

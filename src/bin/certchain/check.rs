@@ -245,11 +245,12 @@ pub fn run(args: &CheckArgs) -> u8 {
         }
     }
     let mut stdout = std::io::stdout().lock();
-    let _ = match args.format {
+    let written = match args.format {
         Format::Text => write_text(&mut stdout, &report, &ctx, style),
         Format::Json => writeln!(stdout, "{}", report_json(&report, &ctx)),
     };
-    if report.input_error.is_some() || write_failed {
+    drop(stdout);
+    if report.input_error.is_some() || write_failed || crate::output_failed(written) {
         2
     } else if report.counts().errors > 0 {
         1

@@ -285,7 +285,7 @@ fn verify(args: &VerifyArgs) -> u8 {
         Outcome::Failed(_) => 1,
     };
     let mut out = std::io::stdout().lock();
-    let _ = match args.format {
+    let written = match args.format {
         Format::Text => write_text(
             &mut out,
             &outcome,
@@ -293,7 +293,26 @@ fn verify(args: &VerifyArgs) -> u8 {
         ),
         Format::Json => writeln!(out, "{}", to_json(&outcome)),
     };
+    drop(out);
+    if output_failed(written) {
+        return 2;
+    }
     code
+}
+
+/// Whether writing the report to standard output failed (a full disk, a closed descriptor): then
+/// the output is incomplete, which is said on standard error and exits 2. A reader that stopped
+/// early (`| head`, a broken pipe) is not an error.
+pub(crate) fn output_failed(written: std::io::Result<()>) -> bool {
+    let result = written.and_then(|()| std::io::stdout().flush());
+    match result {
+        Ok(()) => false,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => false,
+        Err(e) => {
+            eprintln!("certchain: cannot write the output: {e}");
+            true
+        }
+    }
 }
 
 fn report_input_error(format: Format, e: &Error) {

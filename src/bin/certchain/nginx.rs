@@ -773,7 +773,7 @@ pub fn run(conf: &str, ctx: &Context, format: Format, style: Style) -> u8 {
         total.add(r.counts());
     }
     let mut out = std::io::stdout().lock();
-    let _ = match format {
+    let written = match format {
         Format::Text => write_text(&mut out, conf, &loader.files, &results, total, ctx, style),
         Format::Json => writeln!(
             out,
@@ -781,7 +781,10 @@ pub fn run(conf: &str, ctx: &Context, format: Format, style: Style) -> u8 {
             to_json(conf, &loader.files, &results, total, ctx)
         ),
     };
-    if total.errors > 0 {
+    drop(out);
+    if crate::output_failed(written) {
+        2
+    } else if total.errors > 0 {
         1
     } else {
         0

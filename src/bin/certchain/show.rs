@@ -111,7 +111,7 @@ pub fn run(args: &ShowArgs) -> u8 {
     }
     let style = Style::for_stdout();
     let mut out = std::io::stdout().lock();
-    let _ = match args.format {
+    let written = match args.format {
         Format::Text => write_text(&mut out, &shown, time, style),
         Format::Json => {
             let certs: Vec<Value> = shown.iter().map(|s| to_json(s, time)).collect();
@@ -122,10 +122,15 @@ pub fn run(args: &ShowArgs) -> u8 {
             )
         }
     };
+    drop(out);
+    let write_failed = crate::output_failed(written);
     if matches!(args.format, Format::Text) {
         for p in &problems {
             eprintln!("certchain show: {p}");
         }
+    }
+    if write_failed {
+        return 2;
     }
     if shown.is_empty() {
         if matches!(args.format, Format::Text) {
