@@ -1294,6 +1294,9 @@ fn write_text(
         style.error("cannot check")
     } else if c.errors > 0 {
         style.error("NOT READY")
+    } else if matches!(r.fixed, Some(Fixed::Refused(_))) {
+        // the files are fine, but the chain asked for was not written (exit 2)
+        style.error("ready to deploy, but --fix-chain was not written")
     } else {
         style.ok("ready to deploy")
     };
