@@ -332,3 +332,31 @@ fn output_that_cannot_be_written_exits_2() {
         );
     }
 }
+
+#[test]
+fn control_characters_from_nginx_configurations_and_paths_are_escaped() {
+    // Found by a second attack run: server_name values and paths from the configuration, and
+    // paths given on the command line, were printed with their ESC bytes.
+    let d = tmp("nginx-esc");
+    let conf = d.join("nginx.conf");
+    std::fs::write(
+        &conf,
+        "http { server { listen 443 ssl; server_name a\x1b[31mred.example; \
+         ssl_certificate /nonexistent/\x1b[2Jx.pem; ssl_certificate_key k.pem; } }\n",
+    )
+    .expect("write");
+    let o = run(&["check", "--nginx", conf.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(!text.contains('\x1b'), "{text}");
+    assert!(text.contains(r"a\x1b[31mred.example"), "{text}");
+    assert!(text.contains(r"/nonexistent/\x1b[2Jx.pem"), "{text}");
+    let o = run(&["verify", "/nonexistent/\x1b[2Jz.pem"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains(r"/nonexistent/\x1b[2Jz.pem: No such file"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_dir_all(&d).ok();
+}

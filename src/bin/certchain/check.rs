@@ -261,7 +261,7 @@ pub fn run(args: &CheckArgs) -> u8 {
 
 fn input_error(format: Format, message: &str) -> u8 {
     match format {
-        Format::Text => eprintln!("certchain check: {message}"),
+        Format::Text => eprintln!("certchain check: {}", certchain::printable(message)),
         Format::Json => println!("{}", json!({"error": message, "findings": []})),
     }
     2

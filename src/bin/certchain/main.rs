@@ -317,7 +317,7 @@ pub(crate) fn output_failed(written: std::io::Result<()>) -> bool {
 
 fn report_input_error(format: Format, e: &Error) {
     match format {
-        Format::Text => eprintln!("certchain: {e}"),
+        Format::Text => eprintln!("certchain: {}", certchain::printable(&e.to_string())),
         Format::Json => println!(
             "{}",
             json!({"verified": false, "chain": [], "error": error_json(e)})

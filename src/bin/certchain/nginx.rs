@@ -11,7 +11,7 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use certchain::{rfc3339, ServerName};
+use certchain::{printable, rfc3339, ServerName};
 use serde_json::{json, Value};
 
 use crate::check::{self, Context, Host, Report};
@@ -758,7 +758,7 @@ pub fn run(conf: &str, ctx: &Context, format: Format, style: Style) -> u8 {
         Ok(t) => t,
         Err(e) => {
             match format {
-                Format::Text => eprintln!("certchain check: {e}"),
+                Format::Text => eprintln!("certchain check: {}", printable(&e)),
                 Format::Json => println!("{}", json!({"error": e, "servers": []})),
             }
             return 2;
@@ -821,18 +821,19 @@ fn write_text(
         let s = &r.server;
         let names: Vec<&str> = s.names.iter().map(|n| n.raw.as_str()).collect();
         writeln!(out)?;
+        // values from the configuration are printed with control characters escaped
         writeln!(
             out,
             "{} {}:{}  {}  {}",
             style.bold("server"),
-            s.file,
+            printable(&s.file),
             s.line,
             if names.is_empty() {
                 "(no server_name)".to_string()
             } else {
-                names.join(" ")
+                printable(&names.join(" ")).into_owned()
             },
-            style.dim(&format!("listen {}", s.listens.join(", ")))
+            style.dim(&printable(&format!("listen {}", s.listens.join(", "))))
         )?;
         for p in &r.pairs {
             let inherited = if s.certs_inherited || s.keys_inherited {
@@ -844,9 +845,9 @@ fn write_text(
                 out,
                 "  {} {}:{}: ssl_certificate {}{inherited}",
                 style.dim("from"),
-                p.cert.file,
+                printable(&p.cert.file),
                 p.cert.line,
-                p.cert.raw
+                printable(&p.cert.raw)
             )?;
             if let Some(r) = &p.report {
                 check::write_report_body(out, r, ctx, style, "  ", false)?;

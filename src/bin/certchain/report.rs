@@ -244,12 +244,15 @@ pub fn write_findings(
         } else {
             format!("{place}: ")
         };
-        writeln!(out, "{indent}{sev}  {id}  {place}{}", f.message)?;
+        // places and messages may quote nginx configuration values and file names: printed
+        // with their control characters escaped, like certificate names
+        let line = format!("{place}{}", f.message);
+        writeln!(out, "{indent}{sev}  {id}  {}", certchain::printable(&line))?;
         let hint_indent = " ".repeat(7 + 2 + id_width + 2);
         writeln!(
             out,
             "{indent}{hint_indent}{}",
-            style.dim(&format!("fix: {}", f.fix))
+            style.dim(&certchain::printable(&format!("fix: {}", f.fix)))
         )?;
     }
     Ok(())

@@ -49,7 +49,7 @@ pub fn run(args: &ShowArgs) -> u8 {
     let (bytes, name) = match crate::read_input(&args.file) {
         Ok(x) => x,
         Err(e) => {
-            eprintln!("certchain show: {}", e.message());
+            eprintln!("certchain show: {}", certchain::printable(e.message()));
             return 2;
         }
     };
@@ -126,7 +126,7 @@ pub fn run(args: &ShowArgs) -> u8 {
     let write_failed = crate::output_failed(written);
     if matches!(args.format, Format::Text) {
         for p in &problems {
-            eprintln!("certchain show: {p}");
+            eprintln!("certchain show: {}", certchain::printable(p));
         }
     }
     if write_failed {
@@ -134,7 +134,10 @@ pub fn run(args: &ShowArgs) -> u8 {
     }
     if shown.is_empty() {
         if matches!(args.format, Format::Text) {
-            eprintln!("certchain show: {name}: no certificate found");
+            eprintln!(
+                "certchain show: {}: no certificate found",
+                certchain::printable(&name)
+            );
         }
         return 2;
     }
