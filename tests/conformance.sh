@@ -61,11 +61,20 @@ lines = [
     "",
     "```", cli, "```",
     "",
-    "## Every divergence, with its reason",
+    "## Skipped: features certchain decided not to support",
+    "",
+    "The Rust API harness still runs these cases and fails if certchain's verdict changes; it reports",
+    "them as SKIPPED (the issue allows at most 5). The command line harness cannot skip, so its table",
+    "counts them with the verdict given here.",
     "",
 ]
 for cid, e in sorted(exceptions.items()):
-    lines += [f"- `{cid}` (certchain: {e['actual']}): {e['reason']}", ""]
+    if e.get("skip"):
+        lines += [f"- `{cid}` (certchain's verdict: {e['actual']}): {e['reason']}", ""]
+lines += ["## Every other divergence, with its reason", ""]
+for cid, e in sorted(exceptions.items()):
+    if not e.get("skip"):
+        lines += [f"- `{cid}` (certchain: {e['actual']}): {e['reason']}", ""]
 import fnmatch
 hard = ["webpki::cn::*", "webpki::aki::root-with-aki-*", "webpki::eku::*", "webpki::san::public-suffix-*",
         "crl::crlnumber-missing", "rfc5280::pc::ica-noncritical-pc", "rfc5280::aki::cross-signed-root-missing-aki",
