@@ -8,15 +8,20 @@ use std::sync::{Arc, OnceLock};
 
 use const_oid::db::rfc5280 as oids;
 use const_oid::ObjectIdentifier;
-use der::asn1::Ia5String;
-use der::{Decode, Encode, Reader, SliceReader};
+use der::asn1::{BitStringRef, Ia5String, OctetStringRef};
+use der::{Decode, Reader, SliceReader};
 use sha2::{Digest, Sha256};
+use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
+use x509_cert::certificate::Version;
 use x509_cert::ext::pkix::constraints::name::GeneralSubtrees;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
     AuthorityKeyIdentifier, BasicConstraints, CrlDistributionPoints, ExtendedKeyUsage, KeyUsage,
     NameConstraints, SubjectAltName, SubjectKeyIdentifier,
 };
+use x509_cert::name::Name;
+use x509_cert::serial_number::SerialNumber;
+use x509_cert::time::Validity;
 
 use crate::crl::{distribution_point_names, DpName};
 use crate::crypto::{inspect_public_key, PublicKeyKind, SignatureError};
@@ -182,7 +187,11 @@ struct Inner {
     aki: Option<AuthorityKeyIdInfo>,
     common_names: Vec<String>,
     subject_emails: Vec<String>,
-    aia_problem: Option<String>,
+    // authorityInfoAccess and cRLDistributionPoints are decoded on first use (only the profile
+    // rules and CRL checking read them, and neither decode failure is a parse error): where
+    // their values are in `der`, and what they decode to.
+    aia_value: Option<Range<usize>>,
+    aia_problem: OnceLock<Option<String>>,
     basic_constraints: Option<BasicConstraintsInfo>,
     key_usage: Option<KeyUsageInfo>,
     eku: Option<Vec<ObjectIdentifier>>,
@@ -190,7 +199,8 @@ struct Inner {
     name_constraints: Option<NameConstraintSet>,
     // The names of the cRLDistributionPoints (None = no such extension; one that does not decode
     // is an empty list: no CRL scoped to a distribution point matches it).
-    crl_dp_names: Option<Vec<DpName>>,
+    crl_dp_value: Option<Range<usize>>,
+    crl_dp_names: OnceLock<Vec<DpName>>,
     unknown_critical: Vec<ObjectIdentifier>,
     extension_oids: Vec<(ObjectIdentifier, bool)>,
     sha256: [u8; 32],
@@ -222,6 +232,66 @@ fn take_tlv<'a>(r: &mut SliceReader<'a>) -> Result<&'a [u8], der::Error> {
     r.tlv_bytes()
 }
 
+/// A certificate decoded as x509-cert decodes it (the same ASN.1 structure, the same derive and
+/// the same field types for what is validated: version, serial, names, validity), but borrowing
+/// the input where x509-cert copies it (algorithm identifiers, the key, the signature, extension
+/// values): x509-cert's owned decode was about half the cost of parsing a certificate.
+#[derive(der::Sequence)]
+#[allow(dead_code)] // decoded to be validated; the unique identifiers are never read
+struct CertView<'a> {
+    tbs: TbsView<'a>,
+    signature_algorithm: AlgorithmIdentifierRef<'a>,
+    signature: BitStringRef<'a>,
+}
+
+/// TBSCertificate (RFC 5280 4.1), as `x509_cert::TbsCertificate` declares it.
+#[derive(der::Sequence)]
+#[allow(dead_code)] // decoded to be validated; the unique identifiers are never read
+struct TbsView<'a> {
+    #[asn1(context_specific = "0", default = "Default::default")]
+    version: Version,
+    serial_number: SerialNumber,
+    signature: AlgorithmIdentifierRef<'a>,
+    issuer: Name,
+    validity: Validity,
+    subject: Name,
+    subject_public_key_info: SubjectPublicKeyInfoRef<'a>,
+    #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
+    issuer_unique_id: Option<BitStringRef<'a>>,
+    #[asn1(context_specific = "2", tag_mode = "IMPLICIT", optional = "true")]
+    subject_unique_id: Option<BitStringRef<'a>>,
+    #[asn1(context_specific = "3", tag_mode = "EXPLICIT", optional = "true")]
+    extensions: Option<Vec<ExtensionView<'a>>>,
+}
+
+/// Extension (RFC 5280 4.1), as `x509_cert::ext::Extension` declares it, value borrowed.
+#[derive(der::Sequence)]
+struct ExtensionView<'a> {
+    extn_id: ObjectIdentifier,
+    #[asn1(default = "Default::default")]
+    critical: bool,
+    extn_value: &'a OctetStringRef,
+}
+
+/// The exact bytes (whole TLVs) of the TBS fields kept as DER: the signature algorithm, the
+/// issuer, the subject and the subjectPublicKeyInfo. `tbs` is the TBSCertificate TLV, already
+/// decoded whole by [`CertView`].
+fn tbs_field_bytes(tbs: &[u8]) -> der::Result<[&[u8]; 4]> {
+    let mut outer = SliceReader::new(tbs)?;
+    let header = der::Header::decode(&mut outer)?;
+    let mut r = SliceReader::new(outer.read_slice(header.length())?)?;
+    if r.peek_byte() == Some(0xA0) {
+        r.tlv_bytes()?; // version [0] EXPLICIT
+    }
+    r.tlv_bytes()?; // serialNumber
+    let alg = r.tlv_bytes()?;
+    let issuer = r.tlv_bytes()?;
+    r.tlv_bytes()?; // validity
+    let subject = r.tlv_bytes()?;
+    let spki = r.tlv_bytes()?;
+    Ok([alg, issuer, subject, spki])
+}
+
 impl Certificate {
     /// Parse one DER certificate. Trailing bytes after it are an error.
     pub fn from_der(der: &[u8]) -> Result<Certificate, Error> {
@@ -240,25 +310,22 @@ impl Certificate {
                 .map_err(|e| bad(format!("certificate is truncated or not DER: {e}")))?;
             (start_tbs..start_alg, start_alg..start_alg + alg.len())
         };
-        let parsed = x509_cert::Certificate::from_der(der)
-            .map_err(|e| bad(format!("invalid certificate DER: {e}")))?;
-        let tbs = parsed.tbs_certificate();
+        let parsed =
+            CertView::from_der(der).map_err(|e| bad(format!("invalid certificate DER: {e}")))?;
+        let tbs = &parsed.tbs;
+        let [alg_der, issuer_der, subject_der, spki_der] = der
+            .get(tbs_range.clone())
+            .ok_or_else(|| bad("certificate is truncated"))
+            .and_then(|t| {
+                tbs_field_bytes(t).map_err(|e| bad(format!("invalid certificate DER: {e}")))
+            })?;
 
-        let subject = NameKey::from_name(tbs.subject())?;
-        let issuer = NameKey::from_name(tbs.issuer())?;
-        let validity = tbs.validity();
-        let not_before = validity.not_before.to_unix_duration().as_secs();
-        let not_after = validity.not_after.to_unix_duration().as_secs();
-        let spki = tbs
-            .subject_public_key_info()
-            .to_der()
-            .map_err(|e| bad(format!("subjectPublicKeyInfo: {e}")))?;
-        let inner_sig_alg = tbs
-            .signature()
-            .to_der()
-            .map_err(|e| bad(format!("signature algorithm: {e}")))?;
+        let subject = NameKey::from_name(&tbs.subject)?;
+        let issuer = NameKey::from_name(&tbs.issuer)?;
+        let not_before = tbs.validity.not_before.to_unix_duration().as_secs();
+        let not_after = tbs.validity.not_after.to_unix_duration().as_secs();
         let signature = parsed
-            .signature()
+            .signature
             .as_bytes()
             .ok_or_else(|| bad("signature BIT STRING has unused bits"))?
             .to_vec();
@@ -267,43 +334,39 @@ impl Certificate {
             der: der.to_vec(),
             tbs: tbs_range,
             outer_sig_alg: alg_range,
-            inner_sig_alg,
+            inner_sig_alg: alg_der.to_vec(),
             signature,
-            version: tbs.version() as u8,
-            serial: tbs.serial_number().as_bytes().to_vec(),
-            subject_empty: tbs.subject().is_empty(),
+            version: tbs.version as u8,
+            serial: tbs.serial_number.as_bytes().to_vec(),
+            subject_empty: tbs.subject.is_empty(),
             subject,
             issuer,
-            subject_der: tbs
-                .subject()
-                .to_der()
-                .map_err(|e| bad(format!("subject: {e}")))?,
-            issuer_der: tbs
-                .issuer()
-                .to_der()
-                .map_err(|e| bad(format!("issuer: {e}")))?,
+            subject_der: subject_der.to_vec(),
+            issuer_der: issuer_der.to_vec(),
             subject_display: OnceLock::new(),
             key_kind: OnceLock::new(),
             issuer_display: OnceLock::new(),
             not_before,
             not_after,
-            spki,
+            spki: spki_der.to_vec(),
             ski: None,
             aki: None,
-            common_names: crate::name::common_names(tbs.subject()),
-            subject_emails: crate::name::email_addresses(tbs.subject()),
-            aia_problem: None,
+            common_names: crate::name::common_names(&tbs.subject),
+            subject_emails: crate::name::email_addresses(&tbs.subject),
+            aia_value: None,
+            aia_problem: OnceLock::new(),
             basic_constraints: None,
             key_usage: None,
             eku: None,
             san: None,
             name_constraints: None,
-            crl_dp_names: None,
+            crl_dp_value: None,
+            crl_dp_names: OnceLock::new(),
             unknown_critical: Vec::new(),
             extension_oids: Vec::new(),
             sha256: Sha256::digest(der).into(),
         };
-        for ext in tbs.extensions().map(|e| e.as_slice()).unwrap_or(&[]) {
+        for ext in tbs.extensions.as_deref().unwrap_or(&[]) {
             let id = ext.extn_id;
             if inner.extension_oids.iter().any(|(o, _)| *o == id) {
                 return Err(bad(format!(
@@ -368,11 +431,7 @@ impl Certificate {
                 oids::ID_CE_CRL_DISTRIBUTION_POINTS => {
                     // Only used to decide which partitioned CRLs cover the certificate, so a
                     // value that does not decode is not a parse error: it matches no CRL.
-                    inner.crl_dp_names = Some(
-                        CrlDistributionPoints::from_der(value)
-                            .map(|dps| crl_dp_names(&dps, tbs.issuer()))
-                            .unwrap_or_default(),
-                    );
+                    inner.crl_dp_value = Some(range_in(der, value));
                     if ext.critical {
                         inner.unknown_critical.push(id);
                     }
@@ -380,7 +439,7 @@ impl Certificate {
                 oids::ID_PE_AUTHORITY_INFO_ACCESS => {
                     // Informational for a verifier: a problem is a profile violation (rules.rs),
                     // not a parse error. It must not be critical (RFC 5280 4.2.2.1).
-                    inner.aia_problem = aia_problem(value);
+                    inner.aia_value = Some(range_in(der, value));
                     if ext.critical {
                         inner.unknown_critical.push(id);
                     }
@@ -516,7 +575,11 @@ impl Certificate {
 
     /// What is wrong with the authorityInfoAccess extension, if it is present and malformed.
     pub fn authority_info_access_problem(&self) -> Option<&str> {
-        self.0.aia_problem.as_deref()
+        let range = self.0.aia_value.clone()?;
+        self.0
+            .aia_problem
+            .get_or_init(|| aia_problem(self.0.der.get(range).unwrap_or_default()))
+            .as_deref()
     }
 
     /// The subject's emailAddress attribute values (PKCS #9), in order.
@@ -561,7 +624,18 @@ impl Certificate {
     /// The names of the cRLDistributionPoints (fullName, a name relative to the issuer made
     /// absolute, or the cRLIssuer names of a point without a name), when the extension is present.
     pub(crate) fn crl_distribution_point_names(&self) -> Option<&[DpName]> {
-        self.0.crl_dp_names.as_deref()
+        let range = self.0.crl_dp_value.clone()?;
+        let names = self.0.crl_dp_names.get_or_init(|| {
+            let value = self.0.der.get(range).unwrap_or_default();
+            match (
+                CrlDistributionPoints::from_der(value),
+                Name::from_der(&self.0.issuer_der),
+            ) {
+                (Ok(dps), Ok(issuer)) => crl_dp_names(&dps, &issuer),
+                _ => Vec::new(),
+            }
+        });
+        Some(names)
     }
 
     /// Critical extensions certchain does not understand.
@@ -588,6 +662,12 @@ impl Certificate {
     pub fn same_subject_and_key(&self, other: &Certificate) -> bool {
         self.0.subject == other.0.subject && self.0.spki == other.0.spki
     }
+}
+
+/// Where `part` (a slice borrowed from `whole`) lies in `whole`.
+fn range_in(whole: &[u8], part: &[u8]) -> Range<usize> {
+    let start = (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize);
+    start..start.saturating_add(part.len())
 }
 
 /// RFC 4514 form of a DER Name (one x509-cert itself encoded, so it decodes again).
@@ -669,4 +749,117 @@ pub fn hex(bytes: &[u8]) -> String {
         let _ = write!(s, "{b:02X}");
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use der::Encode;
+
+    /// Every certificate of the fixtures and of the limbo suite (when present), as DER.
+    fn corpus() -> Vec<Vec<u8>> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut pems: Vec<Vec<u8>> = Vec::new();
+        let mut dirs = vec![root.join("fixtures"), root.join("../shared/seed-chain")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let p = entry.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.extension().is_some_and(|e| e == "pem") {
+                    pems.push(std::fs::read(&p).unwrap());
+                }
+            }
+        }
+        if let Ok(bytes) = std::fs::read(root.join("../shared/limbo/limbo-dev.json")) {
+            let suite: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            for tc in suite["testcases"].as_array().unwrap() {
+                let mut add = |v: &serde_json::Value| {
+                    if let Some(s) = v.as_str() {
+                        pems.push(s.as_bytes().to_vec());
+                    }
+                };
+                add(&tc["peer_certificate"]);
+                for key in ["trusted_certs", "untrusted_intermediates"] {
+                    for v in tc[key].as_array().into_iter().flatten() {
+                        add(v);
+                    }
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for pem in pems {
+            let text = String::from_utf8_lossy(&pem).into_owned();
+            for block in text.split("-----BEGIN CERTIFICATE-----").skip(1) {
+                let Some((body, _)) = block.split_once("-----END CERTIFICATE-----") else {
+                    continue;
+                };
+                let whole = format!("-----BEGIN CERTIFICATE-----{body}-----END CERTIFICATE-----\n");
+                if let Ok((_, der)) = pem_rfc7468::decode_vec(whole.as_bytes()) {
+                    out.push(der);
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// certchain's borrowed view accepts exactly what x509-cert's own decoder accepts, and the
+    /// bytes it keeps are the ones x509-cert would encode.
+    fn agrees_with_x509_cert(der: &[u8]) {
+        let ours = Certificate::from_der(der);
+        let theirs = x509_cert::Certificate::from_der(der);
+        match (&ours, &theirs) {
+            (Ok(c), Ok(x)) => {
+                let tbs = x.tbs_certificate();
+                assert_eq!(
+                    c.spki_der(),
+                    tbs.subject_public_key_info().to_der().unwrap()
+                );
+                assert_eq!(
+                    c.tbs_signature_algorithm_der(),
+                    tbs.signature().to_der().unwrap()
+                );
+                assert_eq!(c.0.subject_der, tbs.subject().to_der().unwrap());
+                assert_eq!(c.0.issuer_der, tbs.issuer().to_der().unwrap());
+                assert_eq!(c.serial(), tbs.serial_number().as_bytes());
+                assert_eq!(c.version(), tbs.version() as u8);
+                assert_eq!(
+                    c.extensions().len(),
+                    tbs.extensions().map_or(0, |e| e.len())
+                );
+            }
+            (Err(_), Err(_)) => {}
+            // x509-cert accepts a few things certchain refuses on purpose (a repeated extension,
+            // a malformed known extension, a signature with unused bits): never the reverse.
+            (Err(e), Ok(_)) => assert!(
+                e.message().contains("extension")
+                    || e.message().contains("unused bits")
+                    || e.message().contains("name attribute"),
+                "only x509-cert accepts: {e}"
+            ),
+            (Ok(_), Err(e)) => panic!("only certchain accepts ({e})"),
+        }
+    }
+
+    #[test]
+    fn the_borrowed_view_decodes_as_x509_cert_does() {
+        let corpus = corpus();
+        assert!(corpus.len() > 100, "{}", corpus.len());
+        for der in &corpus {
+            agrees_with_x509_cert(der);
+        }
+        // Damaged copies: every truncation and a byte flipped at every 7th position of a few.
+        for der in corpus.iter().take(40) {
+            for len in (0..der.len()).step_by(11) {
+                agrees_with_x509_cert(&der[..len]);
+            }
+            for i in (0..der.len()).step_by(7) {
+                let mut bad = der.clone();
+                bad[i] ^= 0x41;
+                agrees_with_x509_cert(&bad);
+            }
+        }
+    }
 }

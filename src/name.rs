@@ -5,7 +5,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
 
-use der::Encode;
+use der::{Encode, Tagged};
 use x509_cert::name::Name;
 
 use crate::cert::AltName;
@@ -27,15 +27,15 @@ impl NameKey {
                 let mut one = Vec::new();
                 push_lv(&mut one, ava.oid.as_bytes());
                 let value = &ava.value;
-                let der = value.to_der().map_err(|e| {
-                    Error::new(ErrorKind::Malformed, format!("name attribute: {e}"))
-                })?;
-                match normalise_string(der.first().copied().unwrap_or(0), value.value()) {
+                match normalise_string(tag_byte(value.tag()), value.value()) {
                     Some(s) => {
                         one.push(b'S');
                         push_lv(&mut one, s.as_bytes());
                     }
                     None => {
+                        let der = value.to_der().map_err(|e| {
+                            Error::new(ErrorKind::Malformed, format!("name attribute: {e}"))
+                        })?;
                         one.push(b'R');
                         push_lv(&mut one, &der);
                     }
@@ -66,6 +66,13 @@ impl NameKey {
     }
 }
 
+/// The first identifier octet of `tag` as DER writes it (class, constructed bit, and the number
+/// when below 31): what the string types are told apart by, without encoding the value.
+fn tag_byte(tag: der::Tag) -> u8 {
+    let number = tag.number().value();
+    (tag.class() as u8) | (u8::from(tag.is_constructed()) << 5) | (number.min(31) as u8)
+}
+
 fn push_lv(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
     out.extend_from_slice(bytes);
@@ -77,10 +84,7 @@ pub(crate) fn common_names(name: &Name) -> Vec<String> {
     const CN: const_oid::ObjectIdentifier = const_oid::db::rfc4519::CN;
     name.iter()
         .filter(|ava| ava.oid == CN)
-        .filter_map(|ava| {
-            let der = ava.value.to_der().ok()?;
-            directory_string(*der.first()?, ava.value.value())
-        })
+        .filter_map(|ava| directory_string(tag_byte(ava.value.tag()), ava.value.value()))
         .collect()
 }
 
@@ -92,12 +96,9 @@ pub(crate) fn email_addresses(name: &Name) -> Vec<String> {
         const_oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.1");
     name.iter()
         .filter(|ava| ava.oid == EMAIL)
-        .map(|ava| {
-            let tag = ava.value.to_der().ok().and_then(|d| d.first().copied());
-            match tag {
-                Some(0x16) => String::from_utf8(ava.value.value().to_vec()).unwrap_or_default(),
-                _ => String::new(),
-            }
+        .map(|ava| match tag_byte(ava.value.tag()) {
+            0x16 => String::from_utf8(ava.value.value().to_vec()).unwrap_or_default(),
+            _ => String::new(),
         })
         .collect()
 }

@@ -524,8 +524,20 @@ fn trim_end(line: &[u8]) -> &[u8] {
     line.get(..end).unwrap_or(line)
 }
 
+/// Where `needle` (not empty) first occurs in `haystack`. Candidates are found by the first byte
+/// alone, so a base64 line (which holds no `-`) costs one scan: comparing every window made this
+/// the largest cost of reading a bundle after base64 and parsing.
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    let (&first, rest) = needle.split_first()?;
+    let mut from = 0;
+    while let Some(i) = haystack.get(from..)?.iter().position(|&b| b == first) {
+        let at = from + i;
+        if haystack.get(at + 1..at + needle.len()) == Some(rest) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 fn boundary_label(line: &[u8], prefix: &[u8]) -> Option<String> {
@@ -544,6 +556,19 @@ fn boundary_label(line: &[u8], prefix: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn find_locates_the_first_occurrence() {
+        assert_eq!(find(b"-----BEGIN X", b"-----BEGIN "), Some(0));
+        assert_eq!(find(b"x ----BEGIN -----BEGIN A", b"-----BEGIN "), Some(12));
+        assert_eq!(
+            find(b"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8A", b"-----END "),
+            None
+        );
+        assert_eq!(find(b"-----EN", b"-----END "), None);
+        assert_eq!(find(b"", b"-----END "), None);
+        assert_eq!(find(b"a-b--c-----END ", b"-----END "), Some(6));
+    }
 
     #[test]
     fn tlv_len_bounds() {
