@@ -292,6 +292,84 @@ fn tbs_field_bytes(tbs: &[u8]) -> der::Result<[&[u8]; 4]> {
     Ok([alg, issuer, subject, spki])
 }
 
+/// What a trust store indexes an anchor by, read without parsing the whole certificate: the
+/// normalised subject and the subjectKeyIdentifier. Checks the certificate's outer structure (a
+/// SEQUENCE of TBS, algorithm and signature, nothing after it), the TBS fields up to the
+/// extensions, the subject and the subjectKeyIdentifier extension; the rest is checked when the
+/// anchor is first used ([`Certificate::from_der`]).
+pub(crate) fn anchor_index(der: &[u8]) -> Result<(NameKey, Option<Vec<u8>>), Error> {
+    let walk = |e: der::Error| bad(format!("certificate is truncated or not DER: {e}"));
+    let mut outer = SliceReader::new(der).map_err(|e| bad(format!("not DER: {e}")))?;
+    let header = der::Header::decode(&mut outer).map_err(|e| bad(format!("not DER: {e}")))?;
+    if header.tag() != der::Tag::Sequence {
+        return Err(bad("not a certificate: does not start with a SEQUENCE"));
+    }
+    let body = outer.read_slice(header.length()).map_err(walk)?;
+    if !outer.is_finished() {
+        return Err(bad(
+            "invalid certificate DER: trailing data after the certificate",
+        ));
+    }
+    let mut r = SliceReader::new(body).map_err(walk)?;
+    let tbs = r.tlv_bytes().map_err(walk)?;
+    r.tlv_bytes().map_err(walk)?; // signatureAlgorithm
+    r.tlv_bytes().map_err(walk)?; // signatureValue
+    if !r.is_finished() {
+        return Err(bad(
+            "invalid certificate DER: trailing data in the certificate",
+        ));
+    }
+    let [_, _, subject, _] = tbs_field_bytes(tbs).map_err(walk)?;
+    let subject = Name::from_der(subject)
+        .map_err(|e| bad(format!("invalid certificate DER: subject: {e}")))
+        .and_then(|n| NameKey::from_name(&n))?;
+
+    // The extensions: [3] EXPLICIT SEQUENCE OF Extension, after the key and unique identifiers.
+    let mut tbs_r = SliceReader::new(tbs).map_err(walk)?;
+    let tbs_header = der::Header::decode(&mut tbs_r).map_err(walk)?;
+    let mut f =
+        SliceReader::new(tbs_r.read_slice(tbs_header.length()).map_err(walk)?).map_err(walk)?;
+    while let Some(tag) = f.peek_byte() {
+        let field = f.tlv_bytes().map_err(walk)?;
+        if tag != 0xA3 {
+            continue;
+        }
+        // [3] { SEQUENCE OF Extension }: each extension's TLVs are walked and only the
+        // subjectKeyIdentifier's value is decoded.
+        let ext_err = |e: der::Error| bad(format!("invalid certificate DER: extensions: {e}"));
+        let list = tlv_value(tlv_value(field).map_err(ext_err)?).map_err(ext_err)?;
+        let mut exts = SliceReader::new(list).map_err(ext_err)?;
+        while !exts.is_finished() {
+            let ext = exts.tlv_bytes().map_err(ext_err)?;
+            let mut e = SliceReader::new(tlv_value(ext).map_err(ext_err)?).map_err(ext_err)?;
+            if e.tlv_bytes().map_err(ext_err)? != SKI_OID_DER {
+                continue;
+            }
+            let ext: ExtensionView<'_> = ExtensionView::from_der(ext).map_err(ext_err)?;
+            let ski = SubjectKeyIdentifier::from_der(ext.extn_value.as_bytes()).map_err(|e| {
+                bad(format!(
+                    "extension {}: {e}",
+                    oid_name(&oids::ID_CE_SUBJECT_KEY_IDENTIFIER)
+                ))
+            })?;
+            return Ok((subject, Some(ski.0.as_bytes().to_vec())));
+        }
+    }
+    Ok((subject, None))
+}
+
+/// The DER of the subjectKeyIdentifier OID (2.5.29.14).
+const SKI_OID_DER: &[u8] = &[0x06, 0x03, 0x55, 0x1D, 0x0E];
+
+/// The value of the DER TLV `tlv` (which must be exactly one TLV).
+fn tlv_value(tlv: &[u8]) -> der::Result<&[u8]> {
+    let mut r = SliceReader::new(tlv)?;
+    let header = der::Header::decode(&mut r)?;
+    let value = r.read_slice(header.length())?;
+    r.finish()?;
+    Ok(value)
+}
+
 impl Certificate {
     /// Parse one DER certificate. Trailing bytes after it are an error.
     pub fn from_der(der: &[u8]) -> Result<Certificate, Error> {
@@ -840,6 +918,12 @@ mod tests {
                 "only x509-cert accepts: {e}"
             ),
             (Ok(_), Err(e)) => panic!("only certchain accepts ({e})"),
+        }
+        // A trust store's index of a certificate that parses is what the parse says.
+        if let Ok(c) = &ours {
+            let (subject, ski) = anchor_index(der).expect("indexes what parses");
+            assert_eq!(&subject, c.subject_key());
+            assert_eq!(ski.as_deref(), c.subject_key_id());
         }
     }
 

@@ -407,6 +407,11 @@ impl<'a> Search<'a> {
                 "{} is itself in the trust store, but a leaf is never accepted as its own trust anchor; trust the CA that issued it instead",
                 child.subject()
             )
+        } else if let Some(reason) = self.store.unusable(child.issuer_key()) {
+            format!(
+                "issuer {} is in the trust store, but that trust anchor does not parse: {reason}",
+                child.issuer()
+            )
         } else if child.is_self_issued() {
             format!(
                 "self-signed certificate {} is not in the trust store",

@@ -169,8 +169,69 @@ impl Bundle {
     ///
     /// An input with no certificate at all is an error (kind `malformed`).
     pub fn parse(bytes: &[u8], source: &str) -> Result<Bundle, Error> {
+        let raw = RawBundle::parse(bytes, source)?;
+        raw.parse_certificates(source)
+    }
+
+    /// Like [`Bundle::parse`], but an input without certificates gives an empty bundle.
+    pub fn parse_allow_empty(bytes: &[u8], source: &str) -> Result<Bundle, Error> {
+        RawBundle::parse_allow_empty(bytes, source)?.parse_certificates(source)
+    }
+}
+
+/// A certificate block's DER, not parsed yet, and where it came from.
+pub(crate) struct RawCert {
+    pub(crate) der: Vec<u8>,
+    pub(crate) origin: BlockOrigin,
+}
+
+impl RawCert {
+    /// How errors name this certificate: `roots.pem: line 5: certificate 2 (block 2)` for PEM,
+    /// `roots.der: DER certificate 2` for DER.
+    pub(crate) fn describe(&self, source: &str) -> String {
+        let n = self.origin.index + 1;
+        if self.origin.line > 0 {
+            format!(
+                "{source}: line {}: certificate {n} (block {n})",
+                self.origin.line
+            )
+        } else {
+            format!("{source}: DER certificate {n}")
+        }
+    }
+}
+
+/// A bundle read down to each certificate's DER (PEM decoded, trust settings split off), with
+/// nothing parsed: [`Bundle::parse`] parses each certificate, a trust store only indexes them.
+pub(crate) struct RawBundle {
+    pub(crate) certs: Vec<RawCert>,
+    pub(crate) skipped: Vec<SkippedBlock>,
+    pub(crate) encoding: Encoding,
+}
+
+impl RawBundle {
+    /// Parse each certificate, naming the failing one.
+    fn parse_certificates(self, source: &str) -> Result<Bundle, Error> {
+        let mut certificates = Vec::with_capacity(self.certs.len());
+        let mut origins = Vec::with_capacity(self.certs.len());
+        for raw in self.certs {
+            let cert = Certificate::from_der(&raw.der)
+                .map_err(|e| malformed(format!("{}: {}", raw.describe(source), e.message())))?;
+            certificates.push(cert);
+            origins.push(raw.origin);
+        }
+        Ok(Bundle {
+            certificates,
+            origins,
+            skipped: self.skipped,
+            encoding: self.encoding,
+        })
+    }
+
+    /// As [`Bundle::parse`]: an input with no certificate at all is an error.
+    pub(crate) fn parse(bytes: &[u8], source: &str) -> Result<RawBundle, Error> {
         let bundle = Self::parse_allow_empty(bytes, source)?;
-        if bundle.certificates.is_empty() {
+        if bundle.certs.is_empty() {
             let extra = if bundle.skipped.is_empty() {
                 String::new()
             } else {
@@ -207,8 +268,8 @@ impl Bundle {
         Ok(bundle)
     }
 
-    /// Like [`Bundle::parse`], but an input without certificates gives an empty bundle.
-    pub fn parse_allow_empty(bytes: &[u8], source: &str) -> Result<Bundle, Error> {
+    /// As [`Bundle::parse_allow_empty`].
+    pub(crate) fn parse_allow_empty(bytes: &[u8], source: &str) -> Result<RawBundle, Error> {
         if bytes.len() > MAX_BUNDLE_BYTES {
             return Err(Error::new(
                 ErrorKind::BudgetExceeded,
@@ -236,9 +297,8 @@ fn malformed(msg: String) -> Error {
     Error::new(ErrorKind::Malformed, msg)
 }
 
-fn parse_der(mut bytes: &[u8], source: &str) -> Result<Bundle, Error> {
-    let mut certificates = Vec::new();
-    let mut origins = Vec::new();
+fn parse_der(mut bytes: &[u8], source: &str) -> Result<RawBundle, Error> {
+    let mut certs = Vec::new();
     let mut index = 0;
     while !bytes.is_empty() {
         if index >= MAX_BUNDLE_CERTIFICATES {
@@ -252,25 +312,19 @@ fn parse_der(mut bytes: &[u8], source: &str) -> Result<Bundle, Error> {
             ))
         })?;
         let (one, rest) = bytes.split_at(len);
-        let cert = Certificate::from_der(one).map_err(|e| {
-            malformed(format!(
-                "{source}: DER certificate {}: {}",
-                index + 1,
-                e.message()
-            ))
-        })?;
-        certificates.push(cert);
-        origins.push(BlockOrigin {
-            index,
-            line: 0,
-            trust: None,
+        certs.push(RawCert {
+            der: one.to_vec(),
+            origin: BlockOrigin {
+                index,
+                line: 0,
+                trust: None,
+            },
         });
         index += 1;
         bytes = rest;
     }
-    Ok(Bundle {
-        certificates,
-        origins,
+    Ok(RawBundle {
+        certs,
         skipped: Vec::new(),
         encoding: Encoding::Der,
     })
@@ -302,9 +356,8 @@ struct OpenBlock {
     start: usize,
 }
 
-fn parse_pem(bytes: &[u8], source: &str) -> Result<Bundle, Error> {
-    let mut certificates = Vec::new();
-    let mut origins = Vec::new();
+fn parse_pem(bytes: &[u8], source: &str) -> Result<RawBundle, Error> {
+    let mut certs = Vec::new();
     let mut skipped = Vec::new();
     let mut open: Option<OpenBlock> = None;
     let mut offset = 0usize;
@@ -314,8 +367,10 @@ fn parse_pem(bytes: &[u8], source: &str) -> Result<Bundle, Error> {
         let line_start = offset;
         offset += raw_line.len() + 1;
         let line = trim_end(raw_line);
-        let begin_at = find(line, b"-----BEGIN ");
-        let end_at = find(line, b"-----END ");
+        // Most lines are base64, which holds no '-' (`contains` is a word-at-a-time search).
+        let boundary = line.contains(&b'-');
+        let begin_at = boundary.then(|| find(line, b"-----BEGIN ")).flatten();
+        let end_at = boundary.then(|| find(line, b"-----END ")).flatten();
 
         match &open {
             None => {
@@ -374,14 +429,7 @@ fn parse_pem(bytes: &[u8], source: &str) -> Result<Bundle, Error> {
                     }
                     let end = (line_start + raw_line.len()).min(bytes.len());
                     let text = bytes.get(block.start..end).unwrap_or_default();
-                    finish_block(
-                        block,
-                        text,
-                        source,
-                        &mut certificates,
-                        &mut origins,
-                        &mut skipped,
-                    )?;
+                    finish_block(block, text, source, &mut certs, &mut skipped)?;
                     open = None;
                 } else if begin_at.is_some() {
                     return Err(malformed(format!(
@@ -398,14 +446,13 @@ fn parse_pem(bytes: &[u8], source: &str) -> Result<Bundle, Error> {
             block.line, block.label
         )));
     }
-    if certificates.is_empty() && skipped.is_empty() && !bytes.is_empty() && looks_binary(bytes) {
+    if certs.is_empty() && skipped.is_empty() && !bytes.is_empty() && looks_binary(bytes) {
         return Err(malformed(format!(
             "{source}: neither PEM nor DER (no BEGIN boundary, and not a DER certificate)"
         )));
     }
-    Ok(Bundle {
-        certificates,
-        origins,
+    Ok(RawBundle {
+        certs,
         skipped,
         encoding: Encoding::Pem,
     })
@@ -419,8 +466,7 @@ fn finish_block(
     block: &OpenBlock,
     text: &[u8],
     source: &str,
-    certificates: &mut Vec<Certificate>,
-    origins: &mut Vec<BlockOrigin>,
+    certs: &mut Vec<RawCert>,
     skipped: &mut Vec<SkippedBlock>,
 ) -> Result<(), Error> {
     let is_cert = CERT_LABELS.contains(&block.label.as_str());
@@ -456,7 +502,7 @@ fn finish_block(
         });
         return Ok(());
     }
-    let index = certificates.len();
+    let index = certs.len();
     if index >= MAX_BUNDLE_CERTIFICATES {
         return Err(too_many_certificates(source, block.line));
     }
@@ -477,20 +523,13 @@ fn finish_block(
             ))
         })?)
     };
-    let cert = Certificate::from_der(cert_der).map_err(|e| {
-        malformed(format!(
-            "{source}: line {}: certificate {} (block {}): {}",
-            block.line,
-            index + 1,
-            index + 1,
-            e.message()
-        ))
-    })?;
-    certificates.push(cert);
-    origins.push(BlockOrigin {
-        index,
-        line: block.line,
-        trust,
+    certs.push(RawCert {
+        der: cert_der.to_vec(),
+        origin: BlockOrigin {
+            index,
+            line: block.line,
+            trust,
+        },
     });
     Ok(())
 }

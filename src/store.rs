@@ -2,16 +2,23 @@
 //!
 //! A built store is immutable; share it with `Arc` to verify from many threads at once. The
 //! `from_file`, `from_dir` and `system` constructors read files; nothing else in the core does.
+//!
+//! Loading a bundle indexes each anchor without parsing it whole (its subject, subjectKeyIdentifier
+//! and SHA-256 are read, its outer structure checked); an anchor is parsed on first use and its key
+//! decoded on first use, each once. [`TrustStore::parse_all`] parses every anchor now, for callers
+//! that want a broken anchor to be a load error (the CLI and the C API do).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use crate::cert::Certificate;
+use sha2::{Digest, Sha256};
+
+use crate::cert::{anchor_index, Certificate};
 use crate::crypto::{CryptoBackend, PreparedKey};
 use crate::error::{Error, ErrorKind};
 use crate::name::NameKey;
-use crate::pem::{Bundle, TrustSettings};
+use crate::pem::{RawBundle, TrustSettings};
 
 /// Where OpenSSL and Go look for the system bundle on Debian/Ubuntu, Fedora/RHEL, openSUSE and
 /// Alpine, in that order.
@@ -30,16 +37,45 @@ pub const SYSTEM_DIR_PATHS: &[&str] = &["/etc/ssl/certs", "/etc/pki/tls/certs"];
 /// A set of trust anchors.
 #[derive(Clone, Debug, Default)]
 pub struct TrustStore {
-    anchors: Vec<Certificate>,
+    anchors: Vec<Anchor>,
     by_subject: HashMap<NameKey, Vec<usize>>,
     by_ski: HashMap<Vec<u8>, Vec<usize>>,
     by_sha256: HashMap<[u8; 32], usize>,
-    /// Each anchor's public key, decoded by the first backend that needs it (lazily: loading
-    /// a store decodes no key).
-    keys: Vec<OnceLock<Option<Arc<dyn PreparedKey>>>>,
-    /// Each anchor's OpenSSL trust settings (from a `TRUSTED CERTIFICATE` block), if any.
-    trust: Vec<Option<TrustSettings>>,
     skipped: Vec<String>,
+}
+
+/// One trust anchor: its DER, parsed on first use.
+#[derive(Clone, Debug)]
+struct Anchor {
+    der: Arc<[u8]>,
+    sha256: [u8; 32],
+    subject: NameKey,
+    ski: Option<Vec<u8>>,
+    /// How errors name it (`roots.pem: line 5: certificate 2 (block 2)`).
+    origin: Arc<str>,
+    cert: OnceLock<Result<Certificate, String>>,
+    /// The public key, decoded by the first backend that needs it.
+    key: OnceLock<Option<Arc<dyn PreparedKey>>>,
+    /// OpenSSL trust settings (from a `TRUSTED CERTIFICATE` block), if any.
+    trust: Option<TrustSettings>,
+}
+
+impl Anchor {
+    /// The parsed certificate (parsed now if this is its first use); `Err` says why it does not
+    /// parse, naming the anchor.
+    fn parsed(&self) -> Result<&Certificate, &str> {
+        self.cert
+            .get_or_init(|| {
+                Certificate::from_der(&self.der)
+                    .map_err(|e| format!("{}: {}", self.origin, e.message()))
+            })
+            .as_ref()
+            .map_err(String::as_str)
+    }
+
+    fn cert(&self) -> Option<&Certificate> {
+        self.parsed().ok()
+    }
 }
 
 impl TrustStore {
@@ -57,24 +93,65 @@ impl TrustStore {
     /// trusted for every purpose). A certificate already present is ignored, settings included:
     /// the first copy added wins. Returns whether it was added.
     pub fn add_with_trust(&mut self, cert: Certificate, trust: Option<TrustSettings>) -> bool {
+        let anchor = Anchor {
+            der: Arc::from(cert.der()),
+            sha256: *cert.sha256(),
+            subject: cert.subject_key().clone(),
+            ski: cert.subject_key_id().map(<[u8]>::to_vec),
+            origin: Arc::from(format!("trust anchor {}", cert.subject())),
+            cert: OnceLock::new(),
+            key: OnceLock::new(),
+            trust,
+        };
+        let _ = anchor.cert.set(Ok(cert));
+        self.insert(anchor)
+    }
+
+    /// Index `anchor` unless the same certificate is already there.
+    fn insert(&mut self, anchor: Anchor) -> bool {
         let i = self.anchors.len();
-        match self.by_sha256.entry(*cert.sha256()) {
+        match self.by_sha256.entry(anchor.sha256) {
             std::collections::hash_map::Entry::Occupied(_) => return false,
             std::collections::hash_map::Entry::Vacant(v) => {
                 v.insert(i);
             }
         }
         self.by_subject
-            .entry(cert.subject_key().clone())
+            .entry(anchor.subject.clone())
             .or_default()
             .push(i);
-        if let Some(ski) = cert.subject_key_id() {
-            self.by_ski.entry(ski.to_vec()).or_default().push(i);
+        if let Some(ski) = &anchor.ski {
+            self.by_ski.entry(ski.clone()).or_default().push(i);
         }
-        self.anchors.push(cert);
-        self.keys.push(OnceLock::new());
-        self.trust.push(trust);
+        self.anchors.push(anchor);
         true
+    }
+
+    /// Add one anchor from its DER without parsing it whole (see the module documentation);
+    /// `origin` names it in errors.
+    fn add_der(
+        &mut self,
+        der: &[u8],
+        origin: String,
+        trust: Option<TrustSettings>,
+    ) -> Result<bool, Error> {
+        let (subject, ski) = anchor_index(der)
+            .map_err(|e| Error::new(ErrorKind::Malformed, format!("{origin}: {}", e.message())))?;
+        let sha256: [u8; 32] = Sha256::digest(der).into();
+        if self.by_sha256.contains_key(&sha256) {
+            return Ok(false);
+        }
+        let anchor = Anchor {
+            der: Arc::from(der),
+            sha256,
+            subject,
+            ski,
+            origin: Arc::from(origin),
+            cert: OnceLock::new(),
+            key: OnceLock::new(),
+            trust,
+        };
+        Ok(self.insert(anchor))
     }
 
     /// Add every anchor of `other`, with its trust settings (anchors already present are kept
@@ -83,26 +160,35 @@ impl TrustStore {
         other
             .anchors
             .iter()
-            .zip(&other.trust)
-            .filter(|(c, t)| self.add_with_trust((*c).clone(), (*t).clone()))
+            .filter(|a| self.insert((*a).clone()))
             .count()
+    }
+
+    /// Parse every anchor now (each is otherwise parsed on first use): the first that does not
+    /// parse is an error naming it (its file and block).
+    pub fn parse_all(&self) -> Result<(), Error> {
+        for a in &self.anchors {
+            a.parsed()
+                .map_err(|e| Error::new(ErrorKind::Malformed, e.to_string()))?;
+        }
+        Ok(())
     }
 
     /// Add every certificate of a PEM or DER bundle; `source` names it in errors. Non-certificate
     /// blocks are ignored; the trust settings of `TRUSTED CERTIFICATE` blocks are kept with their
     /// anchor. Returns how many certificates were added.
     pub fn add_bundle(&mut self, bytes: &[u8], source: &str) -> Result<usize, Error> {
-        let bundle = Bundle::parse(bytes, source)?;
-        Ok(self.add_parsed(bundle))
+        let bundle = RawBundle::parse(bytes, source)?;
+        self.add_raw(bundle, source)
     }
 
-    fn add_parsed(&mut self, bundle: Bundle) -> usize {
-        bundle
-            .certificates
-            .into_iter()
-            .zip(bundle.origins)
-            .filter(|(c, o)| self.add_with_trust(c.clone(), o.trust.clone()))
-            .count()
+    fn add_raw(&mut self, bundle: RawBundle, source: &str) -> Result<usize, Error> {
+        let mut added = 0;
+        for raw in bundle.certs {
+            let origin = raw.describe(source);
+            added += usize::from(self.add_der(&raw.der, origin, raw.origin.trust)?);
+        }
+        Ok(added)
     }
 
     /// A store from PEM or DER bytes (at least one certificate).
@@ -167,10 +253,15 @@ impl TrustStore {
                     .push(format!("{}: not a regular file, skipped", file.display()));
                 continue;
             }
+            // A file is added whole or not at all: its anchors go into a store of their own first.
+            let name = file.display().to_string();
+            let mut one = TrustStore::new();
             match read_bundle_file(&file)
-                .and_then(|b| Bundle::parse(&b, &file.display().to_string()))
+                .and_then(|b| RawBundle::parse(&b, &name))
+                .and_then(|bundle| one.add_raw(bundle, &name))
+                .and_then(|_| one.parse_all())
             {
-                Ok(bundle) => added += self.add_parsed(bundle),
+                Ok(_) => added += self.merge(&one),
                 Err(e) => self.skipped.push(e.to_string()),
             }
         }
@@ -231,11 +322,8 @@ impl TrustStore {
     pub fn mozilla() -> TrustStore {
         let mut store = TrustStore::new();
         for (i, der) in webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().enumerate() {
-            match Certificate::from_der(der.as_ref()) {
-                Ok(c) => {
-                    store.add(c);
-                }
-                Err(e) => store.skipped.push(format!("embedded root {i}: {e}")),
+            if let Err(e) = store.add_der(der.as_ref(), format!("embedded root {i}"), None) {
+                store.skipped.push(e.to_string());
             }
         }
         store
@@ -251,14 +339,37 @@ impl TrustStore {
         self.anchors.is_empty()
     }
 
-    /// All anchors, in the order added.
-    pub fn anchors(&self) -> &[Certificate] {
-        &self.anchors
+    /// All anchors that parse, in the order added (this parses every anchor not used yet).
+    pub fn anchors(&self) -> Vec<&Certificate> {
+        self.anchors.iter().filter_map(Anchor::cert).collect()
     }
 
-    /// Files or embedded certificates that could not be used, with the reason.
-    pub fn skipped(&self) -> &[String] {
-        &self.skipped
+    /// Files or embedded certificates that could not be used, with the reason: those refused
+    /// when loading, then anchors found not to parse on first use (or by [`Self::parse_all`]).
+    pub fn skipped(&self) -> Vec<String> {
+        let late = self
+            .anchors
+            .iter()
+            .filter_map(|a| a.cert.get()?.as_ref().err().cloned());
+        self.skipped.iter().cloned().chain(late).collect()
+    }
+
+    /// Why the anchors named `name` cannot be used, when there are some and none parses.
+    pub(crate) fn unusable(&self, name: &NameKey) -> Option<&str> {
+        let all: Vec<&Anchor> = self
+            .by_subject
+            .get(name)?
+            .iter()
+            .filter_map(|&i| self.anchors.get(i))
+            .collect();
+        let mut reason = None;
+        for a in all {
+            match a.parsed() {
+                Ok(_) => return None,
+                Err(e) => reason = reason.or(Some(e)),
+            }
+        }
+        reason
     }
 
     /// Anchors whose subject is `name`.
@@ -267,7 +378,7 @@ impl TrustStore {
             .get(name)
             .into_iter()
             .flatten()
-            .filter_map(|&i| self.anchors.get(i))
+            .filter_map(|&i| self.anchors.get(i)?.cert())
     }
 
     /// Anchors whose subjectKeyIdentifier is `ski`.
@@ -276,14 +387,14 @@ impl TrustStore {
             .get(ski)
             .into_iter()
             .flatten()
-            .filter_map(|&i| self.anchors.get(i))
+            .filter_map(|&i| self.anchors.get(i)?.cert())
     }
 
     /// The OpenSSL trust settings the anchor `cert` was added with (from a `TRUSTED CERTIFICATE`
     /// block), if any.
     pub fn trust_settings(&self, cert: &Certificate) -> Option<&TrustSettings> {
         let i = *self.by_sha256.get(cert.sha256())?;
-        self.trust.get(i)?.as_ref()
+        self.anchors.get(i)?.trust.as_ref()
     }
 
     /// Whether this exact certificate (same DER) is an anchor.
@@ -301,8 +412,9 @@ impl TrustStore {
     ) -> Option<Arc<dyn PreparedKey>> {
         let i = *self.by_sha256.get(cert.sha256())?;
         let key = self
-            .keys
+            .anchors
             .get(i)?
+            .key
             .get_or_init(|| backend.prepare(cert.spki_der()).ok().flatten())
             .as_ref()?;
         (key.backend() == backend.name()).then(|| Arc::clone(key))
@@ -369,7 +481,7 @@ mod tests {
         assert!(store.skipped().is_empty(), "{:?}", store.skipped());
         let isrg = store
             .anchors()
-            .iter()
+            .into_iter()
             .find(|c| c.subject().contains("CN=ISRG Root X1"))
             .expect("ISRG Root X1 is in the Mozilla set");
         assert_eq!(store.by_subject(isrg.subject_key()).count(), 1);

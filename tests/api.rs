@@ -205,7 +205,7 @@ fn store_indexes_by_subject_and_key_id() {
     assert_eq!(store.len(), 2);
     let new_root = store
         .anchors()
-        .iter()
+        .into_iter()
         .find(|c| c.subject() == "CN=Certchain New Root")
         .unwrap();
     assert_eq!(store.by_subject(new_root.subject_key()).count(), 1);

@@ -37,8 +37,12 @@ unsafe fn builder_mut<'a>(
 }
 
 /// Add every anchor of `src` to `builder`, with its trust settings (duplicates are kept once).
-fn merge(builder: &mut certchain_store_builder, src: &TrustStore) {
+/// Every anchor of `src` is parsed first: one that does not parse is an error naming it, and
+/// nothing is added.
+fn merge(builder: &mut certchain_store_builder, src: &TrustStore) -> Result<(), Error> {
+    src.parse_all()?;
     builder.store.merge(src);
+    Ok(())
 }
 
 /// Create an empty store builder. NULL `out` is CERTCHAIN_INVALID_ARGUMENT. On CERTCHAIN_OK,
@@ -75,8 +79,7 @@ pub extern "C" fn certchain_store_builder_add_pem(
         // `len` readable bytes at `data`.
         let builder = unsafe { builder_mut(builder) }?;
         let bytes = unsafe { arg_bytes(data, len, "data") }?;
-        merge(builder, &TrustStore::from_pem(bytes, "data")?);
-        Ok(())
+        merge(builder, &TrustStore::from_pem(bytes, "data")?)
     })
 }
 
@@ -93,8 +96,7 @@ pub extern "C" fn certchain_store_builder_add_file(
         // SAFETY: as for certchain_store_builder_add_pem; `path` is NUL-terminated.
         let builder = unsafe { builder_mut(builder) }?;
         let path = unsafe { arg_str(path, "path") }?;
-        merge(builder, &TrustStore::from_file(Path::new(path))?);
-        Ok(())
+        merge(builder, &TrustStore::from_file(Path::new(path))?)
     })
 }
 
@@ -111,8 +113,7 @@ pub extern "C" fn certchain_store_builder_add_dir(
         // SAFETY: as for certchain_store_builder_add_file.
         let builder = unsafe { builder_mut(builder) }?;
         let path = unsafe { arg_str(path, "path") }?;
-        merge(builder, &TrustStore::from_dir(Path::new(path))?);
-        Ok(())
+        merge(builder, &TrustStore::from_dir(Path::new(path))?)
     })
 }
 
@@ -126,8 +127,7 @@ pub extern "C" fn certchain_store_builder_add_system(
     catch_status("certchain_store_builder_add_system", || {
         // SAFETY: the caller promises NULL or a live builder it does not use elsewhere meanwhile.
         let builder = unsafe { builder_mut(builder) }?;
-        merge(builder, &TrustStore::system()?);
-        Ok(())
+        merge(builder, &TrustStore::system()?)
     })
 }
 
@@ -140,8 +140,7 @@ pub extern "C" fn certchain_store_builder_add_mozilla(
     catch_status("certchain_store_builder_add_mozilla", || {
         // SAFETY: the caller promises NULL or a live builder it does not use elsewhere meanwhile.
         let builder = unsafe { builder_mut(builder) }?;
-        merge(builder, &TrustStore::mozilla());
-        Ok(())
+        merge(builder, &TrustStore::mozilla())
     })
 }
 
@@ -157,8 +156,7 @@ pub extern "C" fn certchain_store_builder_add_store(
         // SAFETY: the caller promises NULL or live handles.
         let builder = unsafe { builder_mut(builder) }?;
         let store = unsafe { store_arc(store) }?;
-        merge(builder, &store);
-        Ok(())
+        merge(builder, &store)
     })
 }
 

@@ -60,6 +60,8 @@ fn build(
     // SAFETY: `out` is NULL or writable, per each export's contract.
     let out = unsafe { arg_mut(out, "out") }?;
     let store = make()?;
+    // A broken anchor is CERTCHAIN_MALFORMED now, not a surprise at the first verification.
+    store.parse_all()?;
     *out = into_raw(store);
     Ok(())
 }

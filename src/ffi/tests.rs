@@ -371,6 +371,47 @@ fn interior_nul_is_replaced() {
     );
 }
 
+/// The rsa/ root with its basicConstraints value broken inside well-formed TLVs: the store's
+/// index accepts it, a full parse does not.
+fn deeply_broken_root() -> Vec<u8> {
+    let bundle = crate::Bundle::parse(&fixture("rsa/root.pem"), "root").unwrap();
+    let mut der = bundle.certificates[0].der().to_vec();
+    let needle = [0x04, 0x05, 0x30, 0x03, 0x01, 0x01, 0xff];
+    let at = der.windows(7).position(|w| w == needle).unwrap();
+    der[at + 4] = 0x04;
+    pem_rfc7468::encode_string("CERTIFICATE", pem_rfc7468::LineEnding::LF, &der)
+        .unwrap()
+        .into_bytes()
+}
+
+#[test]
+fn an_anchor_that_does_not_parse_is_malformed_when_the_store_is_built() {
+    let broken = deeply_broken_root();
+    let sentinel = ptr::dangling_mut::<certchain_store>();
+    let mut out = sentinel;
+    let s = certchain_store_from_pem(broken.as_ptr(), broken.len(), &mut out);
+    assert_eq!(s, certchain_status::CERTCHAIN_MALFORMED);
+    assert_eq!(out, sentinel);
+    assert!(
+        last_error().starts_with(
+            "certchain_store_from_pem: malformed: store: line 1: certificate 1 (block 1): extension id-ce-basicConstraints"
+        ),
+        "{}",
+        last_error()
+    );
+    let mut b = ptr::null_mut::<certchain_store_builder>();
+    assert_eq!(
+        certchain_store_builder_new(&mut b),
+        certchain_status::CERTCHAIN_OK
+    );
+    assert_eq!(
+        certchain_store_builder_add_pem(b, broken.as_ptr(), broken.len()),
+        certchain_status::CERTCHAIN_MALFORMED
+    );
+    assert_eq!(certchain_store_builder_len(b), 0);
+    certchain_store_builder_free(b);
+}
+
 fn store_from(bytes: &[u8]) -> (certchain_status, *mut certchain_store) {
     let mut out: *mut certchain_store = ptr::null_mut();
     let s = certchain_store_from_pem(bytes.as_ptr(), bytes.len(), &mut out);

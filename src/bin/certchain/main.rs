@@ -170,6 +170,9 @@ fn load_store(roots: &[String]) -> Result<TrustStore, Error> {
                 TrustStore::from_pem(&bytes, &name)?
             }
         };
+        // An anchor that does not parse is an input error now (exit 2), naming its file and
+        // block, rather than an unusable root found during verification.
+        part.parse_all()?;
         store.merge(&part);
     }
     Ok(store)

@@ -1,0 +1,160 @@
+//! Trust anchors are indexed when a bundle is loaded and parsed on first use: what that means for
+//! a broken anchor (library, CLI, C API) and that a lazily loaded store verifies like an eager one.
+
+use std::sync::Arc;
+
+use assert_cmd::Command;
+use certchain::{Bundle, Certificate, ErrorKind, Policy, ServerName, TrustStore, Verifier};
+
+const RSA_TIME: u64 = 1_748_736_000; // 2025-06-01, inside the rsa/ fixtures' windows
+
+fn fixture(path: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))).expect("fixture")
+}
+
+fn pem(der: &[u8]) -> Vec<u8> {
+    pem_rfc7468::encode_string("CERTIFICATE", pem_rfc7468::LineEnding::LF, der)
+        .expect("pem")
+        .into_bytes()
+}
+
+fn rsa_root_der() -> Vec<u8> {
+    Bundle::parse(&fixture("rsa/root.pem"), "root")
+        .unwrap()
+        .certificates[0]
+        .der()
+        .to_vec()
+}
+
+/// The rsa/ root with the BOOLEAN inside its basicConstraints value retagged as an OCTET STRING:
+/// every TLV is still well formed (so the store indexes it), but the extension does not decode.
+fn broken_root_pem() -> Vec<u8> {
+    let mut der = rsa_root_der();
+    let needle = [0x04, 0x05, 0x30, 0x03, 0x01, 0x01, 0xff];
+    let at = der
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .expect("the root's basicConstraints cA=TRUE value");
+    der[at + 4] = 0x04;
+    assert!(Certificate::from_der(&der).is_err());
+    pem(&der)
+}
+
+fn rsa_chain() -> Vec<Certificate> {
+    Bundle::parse(&fixture("rsa/chain.pem"), "chain")
+        .unwrap()
+        .certificates
+}
+
+fn policy() -> Policy {
+    Policy::new(RSA_TIME).with_name(ServerName::parse("rsa.example.test").unwrap())
+}
+
+#[test]
+fn a_lazily_loaded_store_verifies_like_an_eager_one() {
+    let lazy = TrustStore::from_pem(&fixture("rsa/root.pem"), "root.pem").unwrap();
+    let mut eager = TrustStore::new();
+    assert!(eager.add(Certificate::from_der(&rsa_root_der()).unwrap()));
+    let subjects = |store: TrustStore| -> Vec<String> {
+        Verifier::new(Arc::new(store))
+            .verify(&rsa_chain(), &policy())
+            .expect("verifies")
+            .certificates()
+            .map(|c| c.subject().to_string())
+            .collect()
+    };
+    let want = [
+        "CN=rsa.example.test",
+        "CN=Certchain Test RSA Intermediate",
+        "CN=Certchain Test RSA Root,O=certchain tests",
+    ];
+    assert_eq!(subjects(lazy), want);
+    assert_eq!(subjects(eager), want);
+}
+
+#[test]
+fn a_broken_anchor_loads_and_is_named_when_used() {
+    let store = Arc::new(TrustStore::from_pem(&broken_root_pem(), "roots.pem").expect("indexed"));
+    assert_eq!(store.len(), 1);
+    assert!(store.skipped().is_empty(), "{:?}", store.skipped());
+
+    // Verification names the anchor that does not parse, at the depth whose issuer it is.
+    let e = Verifier::new(Arc::clone(&store))
+        .verify(&rsa_chain(), &policy())
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::UnknownIssuer, "{e}");
+    assert_eq!(e.depth(), Some(1), "{e}");
+    assert!(
+        e.message()
+            .contains("is in the trust store, but that trust anchor does not parse: roots.pem: line 1: certificate 1 (block 1): extension id-ce-basicConstraints"),
+        "{e}"
+    );
+    // Now it is among the unusable ones, and it is no anchor.
+    assert_eq!(store.skipped().len(), 1, "{:?}", store.skipped());
+    assert!(store.anchors().is_empty());
+
+    // parse_all makes it a load error, as the CLI and the C API do.
+    let e = TrustStore::from_pem(&broken_root_pem(), "roots.pem")
+        .unwrap()
+        .parse_all()
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Malformed);
+    assert!(
+        e.message().starts_with(
+            "roots.pem: line 1: certificate 1 (block 1): extension id-ce-basicConstraints"
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_structurally_broken_anchor_is_still_a_load_error() {
+    let der = rsa_root_der();
+    // truncated; with bytes after it; not a certificate at all
+    let mut trailing = der.clone();
+    trailing.extend_from_slice(&[0x05, 0x00]);
+    for (bad, says) in [
+        (der[..200].to_vec(), "truncated"),
+        (trailing, "trailing data"),
+        (vec![0x30, 0x03, 0x02, 0x01, 0x05], "truncated or not DER"),
+    ] {
+        let e = TrustStore::from_pem(&pem(&bad), "roots.pem").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Malformed, "{e}");
+        assert!(
+            e.message()
+                .starts_with("roots.pem: line 1: certificate 1 (block 1): "),
+            "{e}"
+        );
+        assert!(e.message().contains(says), "{says}: {e}");
+    }
+}
+
+#[test]
+fn the_cli_refuses_a_broken_anchor_when_loading() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/tmp/lazy_store");
+    std::fs::create_dir_all(&dir).unwrap();
+    let roots = dir.join("broken-root.pem");
+    std::fs::write(&roots, broken_root_pem()).unwrap();
+    let out = Command::cargo_bin("certchain")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["verify", "--roots"])
+        .arg(&roots)
+        .args([
+            "--at",
+            "@1748736000",
+            "--host",
+            "rsa.example.test",
+            "fixtures/rsa/chain.pem",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains(
+            "broken-root.pem: line 1: certificate 1 (block 1): extension id-ce-basicConstraints"
+        ),
+        "{stderr}"
+    );
+}
