@@ -155,8 +155,10 @@ impl TrustStore {
     }
 
     /// Add every anchor of `other`, with its trust settings (anchors already present are kept
-    /// once, as in [`TrustStore::add_with_trust`]). Returns how many were added.
+    /// once, as in [`TrustStore::add_with_trust`]), and what `other` skipped when loading.
+    /// Returns how many anchors were added.
     pub fn merge(&mut self, other: &TrustStore) -> usize {
+        self.skipped.extend(other.skipped.iter().cloned());
         other
             .anchors
             .iter()
@@ -218,9 +220,20 @@ impl TrustStore {
         let mut store = TrustStore::new();
         store.add_dir(path)?;
         if store.is_empty() {
+            // Say why when files were refused (the first reason, and how many more).
+            let why = match store.skipped.as_slice() {
+                [] => String::new(),
+                [one] => format!(" (skipped: {one})"),
+                [first, rest @ ..] => {
+                    format!(" (skipped: {first}; and {} more file(s))", rest.len())
+                }
+            };
             return Err(Error::new(
                 ErrorKind::Malformed,
-                format!("{}: no certificate found in the directory", path.display()),
+                format!(
+                    "{}: no certificate found in the directory{why}",
+                    path.display()
+                ),
             ));
         }
         Ok(store)

@@ -158,3 +158,38 @@ fn the_cli_refuses_a_broken_anchor_when_loading() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_directory_skips_a_broken_file_and_merging_keeps_the_reason() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/tmp/lazy_store_dir");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("a.pem"), fixture("rsa/root.pem")).unwrap();
+    std::fs::write(dir.join("b.pem"), broken_root_pem()).unwrap();
+    let store = TrustStore::from_dir(&dir).unwrap();
+    assert_eq!(store.len(), 1);
+    let skipped = store.skipped();
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert!(
+        skipped[0]
+            .contains("b.pem: line 1: certificate 1 (block 1): extension id-ce-basicConstraints"),
+        "{skipped:?}"
+    );
+    let mut merged = TrustStore::new();
+    assert_eq!(merged.merge(&store), 1);
+    assert_eq!(merged.skipped(), skipped);
+
+    // Only broken files: the error says why.
+    std::fs::remove_file(dir.join("a.pem")).unwrap();
+    std::fs::write(dir.join("c.pem"), pem(&rsa_root_der()[..100])).unwrap();
+    let e = TrustStore::from_dir(&dir).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Malformed);
+    assert!(
+        e.message()
+            .contains("no certificate found in the directory (skipped: ")
+            && e.message()
+                .contains("b.pem: line 1: certificate 1 (block 1)")
+            && e.message().ends_with("; and 1 more file(s))"),
+        "{e}"
+    );
+}
