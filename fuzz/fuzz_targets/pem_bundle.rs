@@ -1,13 +1,15 @@
 //! The bundle reader (PEM with any number of blocks and text between them, or concatenated DER):
-//! `Bundle::parse` and `Bundle::parse_allow_empty` on arbitrary bytes.
+//! `Bundle::parse` and `Bundle::parse_allow_empty` on arbitrary bytes, and the same bytes as a
+//! trust store (`TrustStore::from_pem`, which indexes anchors and parses them on first use).
 #![no_main]
 
-use certchain::{Bundle, Encoding, ErrorKind};
+use certchain::{Bundle, Encoding, ErrorKind, TrustStore};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let lenient = Bundle::parse_allow_empty(data, "fuzz");
     let strict = Bundle::parse(data, "fuzz");
+    check_store(data, &strict);
 
     match &lenient {
         Ok(bundle) => {
@@ -78,3 +80,40 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 });
+
+/// A lazily indexed store agrees with the eager bundle parse: it loads whenever the bundle parses
+/// (and may load more, deferring a deep error to first use), every anchor that parses is found
+/// by its subject and key identifier, and `parse_all` fails exactly when some anchor does not parse.
+fn check_store(data: &[u8], strict: &Result<Bundle, certchain::Error>) {
+    let store = TrustStore::from_pem(data, "fuzz");
+    match (strict, &store) {
+        (Ok(bundle), Ok(store)) => {
+            assert!(store.parse_all().is_ok(), "a parsed bundle's anchors parse");
+            let anchors = store.anchors();
+            assert_eq!(anchors.len(), store.len());
+            assert!(store.len() <= bundle.certificates.len());
+            for c in &bundle.certificates {
+                assert!(store.contains(c));
+                assert!(store.by_subject(c.subject_key()).any(|a| a == c));
+                if let Some(ski) = c.subject_key_id() {
+                    assert!(store.by_key_id(ski).any(|a| a == c));
+                }
+            }
+        }
+        (Ok(_), Err(e)) => panic!("the bundle parses but the store does not load: {e}"),
+        (Err(_), Ok(store)) => {
+            // Only a deep error (found when an anchor is parsed) may get this far.
+            let e = store.parse_all().expect_err("the bundle did not parse");
+            assert_eq!(e.kind(), ErrorKind::Malformed);
+            assert!(e.message().starts_with("fuzz: "), "names the source: {e}");
+            assert!(store.anchors().len() < store.len());
+            assert!(!store.skipped().is_empty());
+        }
+        (Err(_), Err(e)) => {
+            assert!(
+                e.to_string().contains("fuzz"),
+                "the error names the source: {e}"
+            );
+        }
+    }
+}
