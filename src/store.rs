@@ -98,7 +98,8 @@ impl TrustStore {
             sha256: *cert.sha256(),
             subject: cert.subject_key().clone(),
             ski: cert.subject_key_id().map(<[u8]>::to_vec),
-            origin: Arc::from(format!("trust anchor {}", cert.subject())),
+            // Only named when it does not parse, and it is parsed already.
+            origin: Arc::from("trust anchor"),
             cert: OnceLock::new(),
             key: OnceLock::new(),
             trust,
@@ -135,12 +136,13 @@ impl TrustStore {
         origin: String,
         trust: Option<TrustSettings>,
     ) -> Result<bool, Error> {
-        let (subject, ski) = anchor_index(der)
-            .map_err(|e| Error::new(ErrorKind::Malformed, format!("{origin}: {}", e.message())))?;
         let sha256: [u8; 32] = Sha256::digest(der).into();
         if self.by_sha256.contains_key(&sha256) {
+            // The same bytes as an anchor already indexed.
             return Ok(false);
         }
+        let (subject, ski) = anchor_index(der)
+            .map_err(|e| Error::new(ErrorKind::Malformed, format!("{origin}: {}", e.message())))?;
         let anchor = Anchor {
             der: Arc::from(der),
             sha256,
