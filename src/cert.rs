@@ -295,7 +295,7 @@ fn tbs_field_bytes(tbs: &[u8]) -> der::Result<[&[u8]; 4]> {
 /// What a trust store indexes an anchor by, read without parsing the whole certificate: the
 /// normalised subject and the subjectKeyIdentifier. Checks the certificate's outer structure (a
 /// SEQUENCE of TBS, algorithm and signature, nothing after it), the TBS fields up to the
-/// extensions, the subject and the subjectKeyIdentifier extension; the rest is checked when the
+/// extensions and the subject; the rest (the extensions' values included) is checked when the
 /// anchor is first used ([`Certificate::from_der`]).
 pub(crate) fn anchor_index(der: &[u8]) -> Result<(NameKey, Option<Vec<u8>>), Error> {
     let walk = |e: der::Error| bad(format!("certificate is truncated or not DER: {e}"));
@@ -345,14 +345,13 @@ pub(crate) fn anchor_index(der: &[u8]) -> Result<(NameKey, Option<Vec<u8>>), Err
             if e.tlv_bytes().map_err(ext_err)? != SKI_OID_DER {
                 continue;
             }
-            let ext: ExtensionView<'_> = ExtensionView::from_der(ext).map_err(ext_err)?;
-            let ski = SubjectKeyIdentifier::from_der(ext.extn_value.as_bytes()).map_err(|e| {
-                bad(format!(
-                    "extension {}: {e}",
-                    oid_name(&oids::ID_CE_SUBJECT_KEY_IDENTIFIER)
-                ))
-            })?;
-            return Ok((subject, Some(ski.0.as_bytes().to_vec())));
+            // One that does not decode is left to the full parse, like any other broken
+            // extension: the anchor is indexed without a key identifier and fails when used.
+            let ski = ExtensionView::from_der(ext)
+                .ok()
+                .and_then(|e| SubjectKeyIdentifier::from_der(e.extn_value.as_bytes()).ok())
+                .map(|ski| ski.0.as_bytes().to_vec());
+            return Ok((subject, ski));
         }
     }
     Ok((subject, None))

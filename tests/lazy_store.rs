@@ -193,3 +193,35 @@ fn a_directory_skips_a_broken_file_and_merging_keeps_the_reason() {
         "{e}"
     );
 }
+
+#[test]
+fn a_broken_key_identifier_is_a_broken_anchor_like_any_other_extension() {
+    // The rsa/ root with its subjectKeyIdentifier's inner OCTET STRING retagged as an INTEGER,
+    // followed by the good rsa/ root: the bundle loads, the first anchor is unusable.
+    let mut der = rsa_root_der();
+    let ski_oid = [0x06, 0x03, 0x55, 0x1d, 0x0e];
+    let at = der
+        .windows(ski_oid.len())
+        .position(|w| w == ski_oid)
+        .expect("the root has an SKI");
+    // OID, then OCTET STRING { OCTET STRING keyid }: retag the inner one.
+    let inner = at + ski_oid.len() + 2;
+    assert_eq!(der[inner], 0x04);
+    der[inner] = 0x02;
+    assert!(Certificate::from_der(&der).is_err());
+    let mut bundle = pem(&der);
+    bundle.extend(fixture("ecdsa/root.pem"));
+    let store = TrustStore::from_pem(&bundle, "roots.pem").expect("loads");
+    assert_eq!(store.len(), 2);
+    assert_eq!(store.anchors().len(), 1);
+    let skipped = store.skipped();
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert!(
+        skipped[0].starts_with(
+            "roots.pem: line 1: certificate 1 (block 1): extension id-ce-subjectKeyIdentifier"
+        ),
+        "{skipped:?}"
+    );
+    let e = store.parse_all().unwrap_err();
+    assert_eq!(e.message(), skipped[0]);
+}
