@@ -168,7 +168,8 @@ w("The RSA-2048 leaf presented with 1,000 self-signed certificates that copy its
   "subject and subjectKeyIdentifier (so they sort first) but hold another key, then the real "
   "intermediate, as DER. With the default limits certchain (`Verifier::verify_der`) refuses the "
   "1,002-certificate chain for its size before parsing anything (`budget_exceeded`, limit 256 "
-  "certificates); with that limit raised to 2,000 it parses all of them and the signature "
+  "certificates); with that limit and the candidate-issuer limit (64) raised to 2,000 it "
+  "parses all of them and the signature "
   "budget (100 checks) ends the search with `budget_exceeded`. The peers parse and search. "
   "Ratio = hostile / the same approach's cold RSA-2048 chain.")
 w("")

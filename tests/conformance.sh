@@ -100,7 +100,7 @@ lines += [
     "## Skipped: features certchain decided not to support",
     "",
     "The Rust API harness still runs these cases and fails if certchain's verdict changes; it reports",
-    "them as SKIPPED (the issue allows at most 5). The command line harness cannot skip, so its table",
+    "them as SKIPPED (at most 5 may be: `MAX_SKIPPED` in tests/limbo.rs). The command line harness cannot skip, so its table",
     "counts them with the verdict given here.",
     "",
 ]
@@ -118,7 +118,7 @@ hard = ["webpki::cn::*", "webpki::aki::root-with-aki-*", "webpki::eku::*", "webp
 suite = {t["id"]: t["expected_result"] for t in json.load(open(sys.argv[2]))["testcases"]}
 results = {r["id"]: r["actual_result"] for r in json.load(open(f"{out}/api.json"))["results"]}
 lines += ["## The cases no peer gets right", "",
-          "The issue lists these families (25 cases in the full suite); those present in this file:", "",
+          "certchain's conformance goal names these families: 25 cases of the full suite that no peer gets right. Those present in this file:", "",
           "| case | expected | certchain | |", "|---|---|---|---|"]
 for cid in sorted(suite):
     if any(fnmatch.fnmatch(cid, h) for h in hard):
