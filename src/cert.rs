@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 
 use const_oid::db::rfc5280 as oids;
 use const_oid::ObjectIdentifier;
-use der::asn1::{BitStringRef, Ia5String, OctetStringRef};
+use der::asn1::{AnyRef, BitStringRef, Ia5String, OctetStringRef};
 use der::{Decode, Reader, SliceReader};
 use sha2::{Digest, Sha256};
 use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
@@ -252,9 +252,11 @@ struct TbsView<'a> {
     version: Version,
     serial_number: SerialNumber,
     signature: AlgorithmIdentifierRef<'a>,
-    issuer: Name,
+    // The names are read from their DER by `name::name_parts` (decoding them into
+    // `x509_cert::name::Name` was about a fifth of a parse).
+    issuer: AnyRef<'a>,
     validity: Validity,
-    subject: Name,
+    subject: AnyRef<'a>,
     subject_public_key_info: SubjectPublicKeyInfoRef<'a>,
     #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
     issuer_unique_id: Option<BitStringRef<'a>>,
@@ -320,9 +322,8 @@ pub(crate) fn anchor_index(der: &[u8]) -> Result<(NameKey, Option<Vec<u8>>), Err
         ));
     }
     let [_, _, subject, _] = tbs_field_bytes(tbs).map_err(walk)?;
-    let subject = Name::from_der(subject)
-        .map_err(|e| bad(format!("invalid certificate DER: subject: {e}")))
-        .and_then(|n| NameKey::from_name(&n))?;
+    let subject = NameKey::from_der(subject)
+        .map_err(|e| bad(format!("invalid certificate DER: subject: {e}")))?;
 
     // The extensions: [3] EXPLICIT SEQUENCE OF Extension, after the key and unique identifiers.
     let mut tbs_r = SliceReader::new(tbs).map_err(walk)?;
@@ -427,8 +428,12 @@ impl Certificate {
                 tbs_field_bytes(t).map_err(|e| bad(format!("invalid certificate DER: {e}")))
             })?;
 
-        let subject = NameKey::from_name(&tbs.subject)?;
-        let issuer = NameKey::from_name(&tbs.issuer)?;
+        let name_err =
+            |which: &str, e: der::Error| bad(format!("invalid certificate DER: {which}: {e}"));
+        let subject =
+            crate::name::name_parts(subject_der, true).map_err(|e| name_err("subject", e))?;
+        let issuer =
+            crate::name::name_parts(issuer_der, false).map_err(|e| name_err("issuer", e))?;
         let not_before = tbs.validity.not_before.to_unix_duration().as_secs();
         let not_after = tbs.validity.not_after.to_unix_duration().as_secs();
         let signature = parsed
@@ -445,9 +450,9 @@ impl Certificate {
             signature,
             version: tbs.version as u8,
             serial: tbs.serial_number.as_bytes().to_vec(),
-            subject_empty: tbs.subject.is_empty(),
-            subject,
-            issuer,
+            subject_empty: subject.empty,
+            subject: subject.key,
+            issuer: issuer.key,
             subject_der: subject_der.to_vec(),
             issuer_der: issuer_der.to_vec(),
             subject_display: OnceLock::new(),
@@ -458,8 +463,8 @@ impl Certificate {
             spki: spki_der.to_vec(),
             ski: None,
             aki: None,
-            common_names: crate::name::common_names(&tbs.subject),
-            subject_emails: crate::name::email_addresses(&tbs.subject),
+            common_names: subject.common_names,
+            subject_emails: subject.emails,
             aia_value: None,
             aia_problem: OnceLock::new(),
             basic_constraints: None,
@@ -936,6 +941,15 @@ mod tests {
                 let again = |d: &[u8]| Name::from_der(d).unwrap().to_der().unwrap();
                 assert_eq!(again(&c.0.subject_der), tbs.subject().to_der().unwrap());
                 assert_eq!(again(&c.0.issuer_der), tbs.issuer().to_der().unwrap());
+                // What the names are read as without x509-cert's `Name` in between.
+                assert_eq!(c.subject_key(), &NameKey::from_name(tbs.subject()).unwrap());
+                assert_eq!(&c.0.issuer, &NameKey::from_name(tbs.issuer()).unwrap());
+                assert_eq!(c.common_names(), crate::name::common_names(tbs.subject()));
+                assert_eq!(
+                    c.subject_email_addresses(),
+                    crate::name::email_addresses(tbs.subject())
+                );
+                assert_eq!(c.subject_is_empty(), tbs.subject().is_empty());
                 assert_eq!(c.serial(), tbs.serial_number().as_bytes());
                 assert_eq!(c.version(), tbs.version() as u8);
                 assert_eq!(
@@ -959,6 +973,56 @@ mod tests {
             let (subject, ski) = anchor_index(der).expect("indexes what parses");
             assert_eq!(&subject, c.subject_key());
             assert_eq!(ski.as_deref(), c.subject_key_id());
+        }
+    }
+
+    /// A name read from its DER: refused where x509-cert's `Name` decode refuses it, else the
+    /// key built from the decoded name.
+    fn name_walk_agrees(der: &[u8]) {
+        let ours = crate::name::name_parts(der, true);
+        let theirs = Name::from_der(der);
+        match (ours, theirs) {
+            (Ok(p), Ok(n)) => {
+                assert_eq!(p.key, NameKey::from_name(&n).unwrap(), "{der:02x?}");
+                assert_eq!(p.common_names, crate::name::common_names(&n));
+                assert_eq!(p.emails, crate::name::email_addresses(&n));
+                assert_eq!(p.empty, n.is_empty());
+            }
+            (Err(_), Err(_)) => {}
+            (Ok(_), Err(e)) => panic!("only the walk accepts ({e}): {der:02x?}"),
+            (Err(e), Ok(_)) => panic!("only x509-cert accepts ({e}): {der:02x?}"),
+        }
+    }
+
+    #[test]
+    fn names_read_from_der_as_x509_cert_reads_them() {
+        let corpus = corpus();
+        let mut names: Vec<Vec<u8>> = Vec::new();
+        for der in &corpus {
+            if let Ok(c) = Certificate::from_der(der) {
+                names.push(c.0.subject_der.clone());
+                names.push(c.0.issuer_der.clone());
+            }
+        }
+        names.sort();
+        names.dedup();
+        assert!(names.len() > 100, "{}", names.len());
+        for name in &names {
+            name_walk_agrees(name);
+        }
+        // Damaged copies of an evenly spread sample: every truncation, and every byte changed
+        // three ways.
+        for name in names.iter().step_by(names.len() / 150 + 1) {
+            for len in 0..name.len() {
+                name_walk_agrees(&name[..len]);
+            }
+            for i in 0..name.len() {
+                for flip in [0x01, 0x20, 0x80] {
+                    let mut bad = name.clone();
+                    bad[i] ^= flip;
+                    name_walk_agrees(&bad);
+                }
+            }
         }
     }
 

@@ -5,7 +5,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
 
-use der::{Encode, Tagged};
+use der::{Decode, Encode, Reader, SliceReader, Tagged};
 use x509_cert::name::Name;
 
 use crate::cert::AltName;
@@ -53,6 +53,12 @@ impl NameKey {
         Ok(NameKey(out))
     }
 
+    /// Normalise a name from its DER (the whole `Name` TLV), as [`NameKey::from_name`] does
+    /// with the decoded name.
+    pub fn from_der(der: &[u8]) -> der::Result<NameKey> {
+        Ok(name_parts(der, false)?.key)
+    }
+
     /// Whether this is the empty name.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -64,6 +70,107 @@ impl NameKey {
         // ends on a group boundary is an RDN prefix.
         self.0.starts_with(&base.0)
     }
+}
+
+/// What certchain keeps of a distinguished name, read from its DER in one walk.
+pub(crate) struct NameParts {
+    /// The normalised key ([`NameKey::from_name`]'s).
+    pub(crate) key: NameKey,
+    /// The commonName values ([`common_names`]'s), when asked for.
+    pub(crate) common_names: Vec<String>,
+    /// The emailAddress values ([`email_addresses`]'s), when asked for.
+    pub(crate) emails: Vec<String>,
+    /// Whether the name has no RDN.
+    pub(crate) empty: bool,
+}
+
+/// One DER TLV of `r` (whose input is `input`): its tag, its value, and the whole TLV.
+fn next_tlv<'a>(
+    input: &'a [u8],
+    r: &mut SliceReader<'a>,
+) -> der::Result<(der::Tag, &'a [u8], &'a [u8])> {
+    let start = usize::try_from(r.position())?;
+    let header = der::Header::decode(r)?;
+    let value = r.read_slice(header.length())?;
+    let end = usize::try_from(r.position())?;
+    let whole = input
+        .get(start..end)
+        .ok_or_else(|| r.error(der::ErrorKind::Failed))?;
+    Ok((header.tag(), value, whole))
+}
+
+/// Read a `Name` (RDNSequence: SEQUENCE OF SET OF SEQUENCE { type OID, value ANY }) from its DER
+/// without decoding it into `x509_cert::name::Name`, which allocates a vector per RDN and a copy
+/// of every value: that decode and the key built from it were the larger part of indexing a
+/// trust anchor and about a fifth of parsing a certificate. It decodes each TLV with `der`'s
+/// reader, as that decode does, so it refuses what `Name::from_der` refuses, and the key is the
+/// one [`NameKey::from_name`] builds from the decoded name (a unit test compares both over the
+/// limbo and fixture certificates and damaged copies of them). Attribute values are read as
+/// given (DER: a non-string value's TLV is exactly what re-encoding it gives); the attributes of
+/// a multi-valued RDN are listed in their input order (x509-cert sorts them when decoding).
+pub(crate) fn name_parts(der: &[u8], strings: bool) -> der::Result<NameParts> {
+    const CN: &[u8] = const_oid::db::rfc4519::CN.as_bytes();
+    const EMAIL: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x01];
+    let mut outer = SliceReader::new(der)?;
+    let (tag, rdns, _) = next_tlv(der, &mut outer)?;
+    tag.assert_eq(der::Tag::Sequence)?;
+    outer.finish()?;
+    let mut parts = NameParts {
+        key: NameKey(Vec::with_capacity(rdns.len())),
+        common_names: Vec::new(),
+        emails: Vec::new(),
+        empty: rdns.is_empty(),
+    };
+    let out = &mut parts.key.0;
+    let mut r = SliceReader::new(rdns)?;
+    let mut avas: Vec<Vec<u8>> = Vec::new();
+    while !r.is_finished() {
+        let (tag, set, _) = next_tlv(rdns, &mut r)?;
+        tag.assert_eq(der::Tag::Set)?;
+        let mut s = SliceReader::new(set)?;
+        avas.clear();
+        while !s.is_finished() {
+            let (tag, ava, _) = next_tlv(set, &mut s)?;
+            tag.assert_eq(der::Tag::Sequence)?;
+            let mut a = SliceReader::new(ava)?;
+            let oid: const_oid::ObjectIdentifier = Decode::decode(&mut a)?;
+            let (_, value, value_tlv) = next_tlv(ava, &mut a)?;
+            a.finish()?;
+            // The first identifier octet: class, constructed bit and a low tag number (31 for
+            // a high one), which is what [`tag_byte`] gives for the decoded tag.
+            let tag = value_tlv.first().copied().unwrap_or_default();
+            let oid = oid.as_bytes();
+            let mut one = Vec::with_capacity(oid.len() + value.len() + 9);
+            push_lv(&mut one, oid);
+            match normalise_string(tag, value) {
+                Some(s) => {
+                    one.push(b'S');
+                    push_lv(&mut one, s.as_bytes());
+                }
+                None => {
+                    one.push(b'R');
+                    push_lv(&mut one, value_tlv);
+                }
+            }
+            avas.push(one);
+            if strings && oid == CN {
+                parts.common_names.extend(directory_string(tag, value));
+            } else if strings && oid == EMAIL {
+                parts.emails.push(match tag {
+                    0x16 => String::from_utf8(value.to_vec()).unwrap_or_default(),
+                    _ => String::new(),
+                });
+            }
+        }
+        // a multi-valued RDN is a SET: its order does not matter
+        avas.sort();
+        out.push(b'{');
+        for a in &avas {
+            out.extend_from_slice(a);
+        }
+        out.push(b'}');
+    }
+    Ok(parts)
 }
 
 /// The first identifier octet of `tag` as DER writes it (class, constructed bit, and the number
@@ -79,7 +186,9 @@ fn push_lv(out: &mut Vec<u8>, bytes: &[u8]) {
 }
 
 /// The commonName values of a name, as written (for display and the CA/B Forum CN rule; never
-/// used for host matching).
+/// used for host matching). [`name_parts`] reads them from the DER; this is the reference its
+/// test compares with.
+#[cfg(test)]
 pub(crate) fn common_names(name: &Name) -> Vec<String> {
     const CN: const_oid::ObjectIdentifier = const_oid::db::rfc4519::CN;
     name.iter()
@@ -88,9 +197,12 @@ pub(crate) fn common_names(name: &Name) -> Vec<String> {
         .collect()
 }
 
+/// [`name_parts`] reads these from the DER; this is the reference its test compares with.
+///
 /// The subject's emailAddress attributes (PKCS #9, IA5String), which name constraints on rfc822Name
 /// cover when a certificate has no subjectAltName (RFC 5280 4.2.1.10). A value that is not an
 /// IA5String is kept as "" so that it fails closed against any constraint.
+#[cfg(test)]
 pub(crate) fn email_addresses(name: &Name) -> Vec<String> {
     const EMAIL: const_oid::ObjectIdentifier =
         const_oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.1");
