@@ -12,8 +12,6 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use sha2::{Digest, Sha256};
-
 use crate::cert::{anchor_index, Certificate};
 use crate::crypto::{CryptoBackend, PreparedKey};
 use crate::error::{Error, ErrorKind};
@@ -40,7 +38,6 @@ pub struct TrustStore {
     anchors: Vec<Anchor>,
     by_subject: HashMap<NameKey, Vec<usize>>,
     by_ski: HashMap<Vec<u8>, Vec<usize>>,
-    by_sha256: HashMap<[u8; 32], usize>,
     skipped: Vec<String>,
 }
 
@@ -48,7 +45,6 @@ pub struct TrustStore {
 #[derive(Clone, Debug)]
 struct Anchor {
     der: Arc<[u8]>,
-    sha256: [u8; 32],
     subject: NameKey,
     ski: Option<Vec<u8>>,
     /// How errors name it (`roots.pem: line 5: certificate 2 (block 2)`).
@@ -95,7 +91,6 @@ impl TrustStore {
     pub fn add_with_trust(&mut self, cert: Certificate, trust: Option<TrustSettings>) -> bool {
         let anchor = Anchor {
             der: Arc::from(cert.der()),
-            sha256: *cert.sha256(),
             subject: cert.subject_key().clone(),
             ski: cert.subject_key_id().map(<[u8]>::to_vec),
             // Only named when it does not parse, and it is parsed already.
@@ -108,15 +103,23 @@ impl TrustStore {
         self.insert(anchor)
     }
 
+    /// Where the anchor with exactly this DER is, looked up by its subject: anchors are told apart
+    /// by their bytes, compared within the few that share a subject (no digest of each anchor is
+    /// computed at load).
+    fn position(&self, der: &[u8], subject: &NameKey) -> Option<usize> {
+        self.by_subject
+            .get(subject)?
+            .iter()
+            .copied()
+            .find(|&i| self.anchors.get(i).is_some_and(|a| *a.der == *der))
+    }
+
     /// Index `anchor` unless the same certificate is already there.
     fn insert(&mut self, anchor: Anchor) -> bool {
-        let i = self.anchors.len();
-        match self.by_sha256.entry(anchor.sha256) {
-            std::collections::hash_map::Entry::Occupied(_) => return false,
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(i);
-            }
+        if self.position(&anchor.der, &anchor.subject).is_some() {
+            return false;
         }
+        let i = self.anchors.len();
         self.by_subject
             .entry(anchor.subject.clone())
             .or_default()
@@ -136,16 +139,14 @@ impl TrustStore {
         origin: String,
         trust: Option<TrustSettings>,
     ) -> Result<bool, Error> {
-        let sha256: [u8; 32] = Sha256::digest(der).into();
-        if self.by_sha256.contains_key(&sha256) {
+        let (subject, ski) = anchor_index(der)
+            .map_err(|e| Error::new(ErrorKind::Malformed, format!("{origin}: {}", e.message())))?;
+        if self.position(der, &subject).is_some() {
             // The same bytes as an anchor already indexed.
             return Ok(false);
         }
-        let (subject, ski) = anchor_index(der)
-            .map_err(|e| Error::new(ErrorKind::Malformed, format!("{origin}: {}", e.message())))?;
         let anchor = Anchor {
             der: Arc::from(der),
-            sha256,
             subject,
             ski,
             origin: Arc::from(origin),
@@ -408,13 +409,13 @@ impl TrustStore {
     /// The OpenSSL trust settings the anchor `cert` was added with (from a `TRUSTED CERTIFICATE`
     /// block), if any.
     pub fn trust_settings(&self, cert: &Certificate) -> Option<&TrustSettings> {
-        let i = *self.by_sha256.get(cert.sha256())?;
+        let i = self.position(cert.der(), cert.subject_key())?;
         self.anchors.get(i)?.trust.as_ref()
     }
 
     /// Whether this exact certificate (same DER) is an anchor.
     pub fn contains(&self, cert: &Certificate) -> bool {
-        self.by_sha256.contains_key(cert.sha256())
+        self.position(cert.der(), cert.subject_key()).is_some()
     }
 
     /// The anchor's public key prepared by `backend`, decoded on first use and then kept.
@@ -425,7 +426,7 @@ impl TrustStore {
         cert: &Certificate,
         backend: &dyn CryptoBackend,
     ) -> Option<Arc<dyn PreparedKey>> {
-        let i = *self.by_sha256.get(cert.sha256())?;
+        let i = self.position(cert.der(), cert.subject_key())?;
         let key = self
             .anchors
             .get(i)?
