@@ -203,7 +203,9 @@ struct Inner {
     crl_dp_names: OnceLock<Vec<DpName>>,
     unknown_critical: Vec<ObjectIdentifier>,
     extension_oids: Vec<(ObjectIdentifier, bool)>,
-    sha256: [u8; 32],
+    // The SHA-256 of the DER, computed on first use (a fingerprint to show, and what tells
+    // certificates apart in a long presented chain).
+    sha256: OnceLock<[u8; 32]>,
 }
 
 impl fmt::Debug for Certificate {
@@ -218,7 +220,7 @@ impl fmt::Debug for Certificate {
 
 impl PartialEq for Certificate {
     fn eq(&self, other: &Self) -> bool {
-        self.0.der == other.0.der
+        Arc::ptr_eq(&self.0, &other.0) || self.0.der == other.0.der
     }
 }
 impl Eq for Certificate {}
@@ -276,12 +278,18 @@ struct ExtensionView<'a> {
 }
 
 /// The exact bytes (whole TLVs) of the TBS fields kept as DER: the signature algorithm, the
-/// issuer, the subject and the subjectPublicKeyInfo. `tbs` is the TBSCertificate TLV, already
-/// decoded whole by [`CertView`].
-fn tbs_field_bytes(tbs: &[u8]) -> der::Result<[&[u8]; 4]> {
-    let mut outer = SliceReader::new(tbs)?;
-    let header = der::Header::decode(&mut outer)?;
-    let mut r = SliceReader::new(outer.read_slice(header.length())?)?;
+/// issuer, the subject and the subjectPublicKeyInfo; and the value of the `[3]` extensions field,
+/// if present. `tbs` is the TBSCertificate TLV (decoded whole by [`CertView`] when parsing).
+struct TbsFields<'a> {
+    alg: &'a [u8],
+    issuer: &'a [u8],
+    subject: &'a [u8],
+    spki: &'a [u8],
+    extensions: Option<&'a [u8]>,
+}
+
+fn tbs_fields(tbs: &[u8]) -> der::Result<TbsFields<'_>> {
+    let mut r = SliceReader::new(tlv_value(tbs)?)?;
     if r.peek_byte() == Some(0xA0) {
         r.tlv_bytes()?; // version [0] EXPLICIT
     }
@@ -291,7 +299,21 @@ fn tbs_field_bytes(tbs: &[u8]) -> der::Result<[&[u8]; 4]> {
     r.tlv_bytes()?; // validity
     let subject = r.tlv_bytes()?;
     let spki = r.tlv_bytes()?;
-    Ok([alg, issuer, subject, spki])
+    // issuerUniqueID [1], subjectUniqueID [2], extensions [3]
+    let mut extensions = None;
+    while let Some(tag) = r.peek_byte() {
+        let field = r.tlv_bytes()?;
+        if tag == 0xA3 {
+            extensions = Some(tlv_value(field)?);
+        }
+    }
+    Ok(TbsFields {
+        alg,
+        issuer,
+        subject,
+        spki,
+        extensions,
+    })
 }
 
 /// What a trust store indexes an anchor by, read without parsing the whole certificate: the
@@ -321,39 +343,31 @@ pub(crate) fn anchor_index(der: &[u8]) -> Result<(NameKey, Option<Vec<u8>>), Err
             "invalid certificate DER: trailing data in the certificate",
         ));
     }
-    let [_, _, subject, _] = tbs_field_bytes(tbs).map_err(walk)?;
-    let subject = NameKey::from_der(subject)
+    let fields = tbs_fields(tbs).map_err(walk)?;
+    let subject = NameKey::from_der(fields.subject)
         .map_err(|e| bad(format!("invalid certificate DER: subject: {e}")))?;
 
-    // The extensions: [3] EXPLICIT SEQUENCE OF Extension, after the key and unique identifiers.
-    let mut tbs_r = SliceReader::new(tbs).map_err(walk)?;
-    let tbs_header = der::Header::decode(&mut tbs_r).map_err(walk)?;
-    let mut f =
-        SliceReader::new(tbs_r.read_slice(tbs_header.length()).map_err(walk)?).map_err(walk)?;
-    while let Some(tag) = f.peek_byte() {
-        let field = f.tlv_bytes().map_err(walk)?;
-        if tag != 0xA3 {
+    // The extensions: [3] EXPLICIT SEQUENCE OF Extension. Each extension's TLVs are walked and
+    // only the subjectKeyIdentifier's value is decoded.
+    let Some(field) = fields.extensions else {
+        return Ok((subject, None));
+    };
+    let ext_err = |e: der::Error| bad(format!("invalid certificate DER: extensions: {e}"));
+    let list = tlv_value(field).map_err(ext_err)?;
+    let mut exts = SliceReader::new(list).map_err(ext_err)?;
+    while !exts.is_finished() {
+        let ext = exts.tlv_bytes().map_err(ext_err)?;
+        let mut e = SliceReader::new(tlv_value(ext).map_err(ext_err)?).map_err(ext_err)?;
+        if e.tlv_bytes().map_err(ext_err)? != SKI_OID_DER {
             continue;
         }
-        // [3] { SEQUENCE OF Extension }: each extension's TLVs are walked and only the
-        // subjectKeyIdentifier's value is decoded.
-        let ext_err = |e: der::Error| bad(format!("invalid certificate DER: extensions: {e}"));
-        let list = tlv_value(tlv_value(field).map_err(ext_err)?).map_err(ext_err)?;
-        let mut exts = SliceReader::new(list).map_err(ext_err)?;
-        while !exts.is_finished() {
-            let ext = exts.tlv_bytes().map_err(ext_err)?;
-            let mut e = SliceReader::new(tlv_value(ext).map_err(ext_err)?).map_err(ext_err)?;
-            if e.tlv_bytes().map_err(ext_err)? != SKI_OID_DER {
-                continue;
-            }
-            // One that does not decode is left to the full parse, like any other broken
-            // extension: the anchor is indexed without a key identifier and fails when used.
-            let ski = ExtensionView::from_der(ext)
-                .ok()
-                .and_then(|e| SubjectKeyIdentifier::from_der(e.extn_value.as_bytes()).ok())
-                .map(|ski| ski.0.as_bytes().to_vec());
-            return Ok((subject, ski));
-        }
+        // One that does not decode is left to the full parse, like any other broken extension:
+        // the anchor is indexed without a key identifier and fails when used.
+        let ski = ExtensionView::from_der(ext)
+            .ok()
+            .and_then(|e| SubjectKeyIdentifier::from_der(e.extn_value.as_bytes()).ok())
+            .map(|ski| ski.0.as_bytes().to_vec());
+        return Ok((subject, ski));
     }
     Ok((subject, None))
 }
@@ -421,11 +435,17 @@ impl Certificate {
         let parsed =
             CertView::from_der(der).map_err(|e| bad(format!("invalid certificate DER: {e}")))?;
         let tbs = &parsed.tbs;
-        let [alg_der, issuer_der, subject_der, spki_der] = der
+        let TbsFields {
+            alg: alg_der,
+            issuer: issuer_der,
+            subject: subject_der,
+            spki: spki_der,
+            ..
+        } = der
             .get(tbs_range.clone())
             .ok_or_else(|| bad("certificate is truncated"))
             .and_then(|t| {
-                tbs_field_bytes(t).map_err(|e| bad(format!("invalid certificate DER: {e}")))
+                tbs_fields(t).map_err(|e| bad(format!("invalid certificate DER: {e}")))
             })?;
 
         let name_err =
@@ -476,7 +496,7 @@ impl Certificate {
             crl_dp_names: OnceLock::new(),
             unknown_critical: Vec::new(),
             extension_oids: Vec::new(),
-            sha256: Sha256::digest(der).into(),
+            sha256: OnceLock::new(),
         };
         let extensions = tbs.extensions.as_deref().unwrap_or(&[]);
         if let Some(id) = repeated_extension(extensions) {
@@ -762,14 +782,22 @@ impl Certificate {
         &self.0.extension_oids
     }
 
+    /// This parsed certificate's address: the same for its clones, different for another parse
+    /// of the same DER (which compares equal).
+    pub(crate) fn identity(&self) -> usize {
+        Arc::as_ptr(&self.0) as usize
+    }
+
     /// SHA-256 of the DER.
     pub fn sha256(&self) -> &[u8; 32] {
-        &self.0.sha256
+        self.0
+            .sha256
+            .get_or_init(|| Sha256::digest(&self.0.der).into())
     }
 
     /// SHA-256 of the DER in upper-case hex.
     pub fn sha256_hex(&self) -> String {
-        hex(&self.0.sha256)
+        hex(self.sha256())
     }
 
     /// The same subject and the same key: the identity used to refuse a certificate twice on a path.

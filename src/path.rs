@@ -149,12 +149,7 @@ impl Verifier {
         policy: &Policy,
     ) -> Result<VerifiedChain, Error> {
         // Copies (of the leaf or of each other) add nothing, so they do not count.
-        let mut seen = std::collections::HashSet::new();
-        seen.insert(leaf.sha256());
-        let distinct = 1 + intermediates
-            .iter()
-            .filter(|c| seen.insert(c.sha256()))
-            .count();
+        let distinct = 1 + distinct_from(leaf, intermediates).len();
         if distinct > policy.limits.max_chain_certificates {
             return Err(Error::new(
                 ErrorKind::BudgetExceeded,
@@ -196,11 +191,31 @@ struct Search<'a> {
     leaf: &'a Certificate,
     presented: Vec<&'a Certificate>,
     anchors: Vec<&'a Certificate>,
-    anchor_index: HashMap<[u8; 32], usize>,
+    anchor_index: HashMap<usize, usize>,
     signatures: HashMap<(Node, Node), Result<(), CertError>>,
     signature_checks: u32,
     steps: u32,
     best: Option<Failure>,
+}
+
+/// The certificates of `intermediates` that are neither a copy of `leaf` nor of an earlier one,
+/// in order. A short chain (the usual leaf and one or two intermediates) is compared byte by
+/// byte, which stops at the first difference; a longer one by SHA-256, so that a hostile chain
+/// costs a digest per certificate rather than a comparison per pair.
+fn distinct_from<'c>(leaf: &Certificate, intermediates: &'c [Certificate]) -> Vec<&'c Certificate> {
+    let mut out: Vec<&Certificate> = Vec::with_capacity(intermediates.len());
+    if intermediates.len() <= 8 {
+        for c in intermediates {
+            if c != leaf && !out.contains(&c) {
+                out.push(c);
+            }
+        }
+        return out;
+    }
+    let mut seen = std::collections::HashSet::with_capacity(intermediates.len() + 1);
+    seen.insert(leaf.sha256());
+    out.extend(intermediates.iter().filter(|c| seen.insert(c.sha256())));
+    out
 }
 
 impl<'a> Search<'a> {
@@ -212,15 +227,10 @@ impl<'a> Search<'a> {
     ) -> Self {
         // Duplicates (and copies of the leaf) are dropped; presented copies of anchors are kept
         // out too, the anchor stands for them.
-        let mut seen: Vec<&[u8; 32]> = vec![leaf.sha256()];
-        let mut presented = Vec::new();
-        for c in intermediates {
-            if seen.contains(&c.sha256()) || v.store.contains(c) {
-                continue;
-            }
-            seen.push(c.sha256());
-            presented.push(c);
-        }
+        let presented = distinct_from(leaf, intermediates)
+            .into_iter()
+            .filter(|c| !v.store.contains(c))
+            .collect();
         Search {
             policy,
             verifier: v,
@@ -247,7 +257,8 @@ impl<'a> Search<'a> {
 
     fn anchor_node(&mut self, c: &'a Certificate) -> Node {
         let len = self.anchors.len();
-        let i = *self.anchor_index.entry(*c.sha256()).or_insert(len);
+        // Each anchor is one `Certificate` of the store's, so its address names it.
+        let i = *self.anchor_index.entry(c.identity()).or_insert(len);
         if i == len {
             self.anchors.push(c);
         }

@@ -189,15 +189,18 @@ impl RawCert {
     /// How errors name this certificate: `roots.pem: line 5: certificate 2 (block 2)` for PEM,
     /// `roots.der: DER certificate 2` for DER.
     pub(crate) fn describe(&self, source: &str) -> String {
-        let n = self.origin.index + 1;
-        if self.origin.line > 0 {
-            format!(
-                "{source}: line {}: certificate {n} (block {n})",
-                self.origin.line
-            )
-        } else {
-            format!("{source}: DER certificate {n}")
-        }
+        describe_block(source, self.origin.line, self.origin.index)
+    }
+}
+
+/// How errors name certificate `index` (0-based) of `source`, whose block begins at `line` (0 for
+/// DER): `roots.pem: line 5: certificate 2 (block 2)`, `roots.der: DER certificate 2`.
+pub(crate) fn describe_block(source: &str, line: usize, index: usize) -> String {
+    let n = index + 1;
+    if line > 0 {
+        format!("{source}: line {line}: certificate {n} (block {n})")
+    } else {
+        format!("{source}: DER certificate {n}")
     }
 }
 
@@ -514,14 +517,15 @@ fn finish_block(
         return Err(too_many_certificates(source, block.line));
     }
     // A TRUSTED CERTIFICATE carries OpenSSL trust settings (X509_CERT_AUX) after the certificate.
-    let (cert_der, aux) = match tlv_len(&der) {
-        Some(n) if block.label == "TRUSTED CERTIFICATE" => der.split_at(n),
-        _ => (der.as_slice(), &[][..]),
+    let mut der = der;
+    let aux = match tlv_len(&der) {
+        Some(n) if block.label == "TRUSTED CERTIFICATE" => der.split_off(n.min(der.len())),
+        _ => Vec::new(),
     };
     let trust = if aux.is_empty() {
         None
     } else {
-        Some(TrustSettings::from_der(aux).map_err(|e| {
+        Some(TrustSettings::from_der(&aux).map_err(|e| {
             malformed(format!(
                 "{source}: line {}: certificate {} (block {}): the trust settings after the certificate do not decode: {e}",
                 block.line,
@@ -531,7 +535,7 @@ fn finish_block(
         })?)
     };
     certs.push(RawCert {
-        der: cert_der.to_vec(),
+        der,
         origin: BlockOrigin {
             index,
             line: block.line,

@@ -47,13 +47,42 @@ struct Anchor {
     der: Arc<[u8]>,
     subject: NameKey,
     ski: Option<Vec<u8>>,
-    /// How errors name it (`roots.pem: line 5: certificate 2 (block 2)`).
-    origin: Arc<str>,
+    /// How errors name it (`roots.pem: line 5: certificate 2 (block 2)`), formatted when needed.
+    origin: Origin,
     cert: OnceLock<Result<Certificate, String>>,
     /// The public key, decoded by the first backend that needs it.
     key: OnceLock<Option<Arc<dyn PreparedKey>>>,
     /// OpenSSL trust settings (from a `TRUSTED CERTIFICATE` block), if any.
     trust: Option<TrustSettings>,
+}
+
+/// Where an anchor came from, for its errors.
+#[derive(Clone, Debug)]
+enum Origin {
+    /// Certificate `index` (0-based) of the bundle `source`, in the block at `line` (0: DER).
+    Block {
+        source: Arc<str>,
+        line: usize,
+        index: usize,
+    },
+    /// Root `i` of the embedded Mozilla set.
+    Embedded(usize),
+    /// Added already parsed.
+    Parsed,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Block {
+                source,
+                line,
+                index,
+            } => f.write_str(&crate::pem::describe_block(source, *line, *index)),
+            Origin::Embedded(i) => write!(f, "embedded root {i}"),
+            Origin::Parsed => f.write_str("trust anchor"),
+        }
+    }
 }
 
 impl Anchor {
@@ -94,7 +123,7 @@ impl TrustStore {
             subject: cert.subject_key().clone(),
             ski: cert.subject_key_id().map(<[u8]>::to_vec),
             // Only named when it does not parse, and it is parsed already.
-            origin: Arc::from("trust anchor"),
+            origin: Origin::Parsed,
             cert: OnceLock::new(),
             key: OnceLock::new(),
             trust,
@@ -116,14 +145,22 @@ impl TrustStore {
 
     /// Index `anchor` unless the same certificate is already there.
     fn insert(&mut self, anchor: Anchor) -> bool {
-        if self.position(&anchor.der, &anchor.subject).is_some() {
-            return false;
-        }
         let i = self.anchors.len();
-        self.by_subject
-            .entry(anchor.subject.clone())
-            .or_default()
-            .push(i);
+        match self.by_subject.get_mut(&anchor.subject) {
+            Some(bucket) => {
+                let anchors = &self.anchors;
+                if bucket
+                    .iter()
+                    .any(|&j| anchors.get(j).is_some_and(|a| a.der == anchor.der))
+                {
+                    return false;
+                }
+                bucket.push(i);
+            }
+            None => {
+                self.by_subject.insert(anchor.subject.clone(), vec![i]);
+            }
+        }
         if let Some(ski) = &anchor.ski {
             self.by_ski.entry(ski.clone()).or_default().push(i);
         }
@@ -135,21 +172,18 @@ impl TrustStore {
     /// `origin` names it in errors.
     fn add_der(
         &mut self,
-        der: &[u8],
-        origin: String,
+        der: Vec<u8>,
+        origin: Origin,
         trust: Option<TrustSettings>,
     ) -> Result<bool, Error> {
-        let (subject, ski) = anchor_index(der)
+        let (subject, ski) = anchor_index(&der)
             .map_err(|e| Error::new(ErrorKind::Malformed, format!("{origin}: {}", e.message())))?;
-        if self.position(der, &subject).is_some() {
-            // The same bytes as an anchor already indexed.
-            return Ok(false);
-        }
+        // A duplicate (the same bytes as an anchor already indexed) is dropped by `insert`.
         let anchor = Anchor {
             der: Arc::from(der),
             subject,
             ski,
-            origin: Arc::from(origin),
+            origin,
             cert: OnceLock::new(),
             key: OnceLock::new(),
             trust,
@@ -189,9 +223,14 @@ impl TrustStore {
 
     fn add_raw(&mut self, bundle: RawBundle, source: &str) -> Result<usize, Error> {
         let mut added = 0;
+        let source: Arc<str> = Arc::from(source);
         for raw in bundle.certs {
-            let origin = raw.describe(source);
-            added += usize::from(self.add_der(&raw.der, origin, raw.origin.trust)?);
+            let origin = Origin::Block {
+                source: Arc::clone(&source),
+                line: raw.origin.line,
+                index: raw.origin.index,
+            };
+            added += usize::from(self.add_der(raw.der, origin, raw.origin.trust)?);
         }
         Ok(added)
     }
@@ -338,7 +377,7 @@ impl TrustStore {
     pub fn mozilla() -> TrustStore {
         let mut store = TrustStore::new();
         for (i, der) in webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().enumerate() {
-            if let Err(e) = store.add_der(der.as_ref(), format!("embedded root {i}"), None) {
+            if let Err(e) = store.add_der(der.to_vec(), Origin::Embedded(i), None) {
                 store.skipped.push(e.to_string());
             }
         }
