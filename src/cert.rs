@@ -163,8 +163,9 @@ struct Inner {
     der: Vec<u8>,
     tbs: Range<usize>,
     outer_sig_alg: Range<usize>,
-    inner_sig_alg: Vec<u8>,
-    signature: Vec<u8>,
+    // Where these DER fields are in `der` (they used to be copied out, an allocation each).
+    inner_sig_alg: Range<usize>,
+    signature: Range<usize>,
     version: u8,
     serial: Vec<u8>,
     subject: NameKey,
@@ -172,14 +173,14 @@ struct Inner {
     // RFC 4514 strings, formatted on first use from the names' DER: x509-cert's formatting
     // costs about 13 µs per name (an OID database search per attribute), more than the rest of
     // parsing, and path building needs only the normalised keys.
-    subject_der: Vec<u8>,
-    issuer_der: Vec<u8>,
+    subject_der: Range<usize>,
+    issuer_der: Range<usize>,
     subject_display: OnceLock<String>,
     issuer_display: OnceLock<String>,
     subject_empty: bool,
     not_before: u64,
     not_after: u64,
-    spki: Vec<u8>,
+    spki: Range<usize>,
     // What the key is (and whether it is well formed: an EC point on its curve), decided on first
     // use: path building evaluates a certificate on every path it appears in.
     key_kind: OnceLock<Result<PublicKeyKind, SignatureError>>,
@@ -206,6 +207,13 @@ struct Inner {
     // The SHA-256 of the DER, computed on first use (a fingerprint to show, and what tells
     // certificates apart in a long presented chain).
     sha256: OnceLock<[u8; 32]>,
+}
+
+impl Inner {
+    /// The bytes of `der` at `range` (one of the field ranges, always inside it).
+    fn field(&self, range: &Range<usize>) -> &[u8] {
+        self.der.get(range.clone()).unwrap_or_default()
+    }
 }
 
 impl fmt::Debug for Certificate {
@@ -459,28 +467,27 @@ impl Certificate {
         let signature = parsed
             .signature
             .as_bytes()
-            .ok_or_else(|| bad("signature BIT STRING has unused bits"))?
-            .to_vec();
+            .ok_or_else(|| bad("signature BIT STRING has unused bits"))?;
 
         let mut inner = Inner {
             der: der.to_vec(),
             tbs: tbs_range,
             outer_sig_alg: alg_range,
-            inner_sig_alg: alg_der.to_vec(),
-            signature,
+            inner_sig_alg: range_in(der, alg_der),
+            signature: range_in(der, signature),
             version: tbs.version as u8,
             serial: tbs.serial_number.as_bytes().to_vec(),
             subject_empty: subject.empty,
             subject: subject.key,
             issuer: issuer.key,
-            subject_der: subject_der.to_vec(),
-            issuer_der: issuer_der.to_vec(),
+            subject_der: range_in(der, subject_der),
+            issuer_der: range_in(der, issuer_der),
             subject_display: OnceLock::new(),
             key_kind: OnceLock::new(),
             issuer_display: OnceLock::new(),
             not_before,
             not_after,
-            spki: spki_der.to_vec(),
+            spki: range_in(der, spki_der),
             ski: None,
             aki: None,
             common_names: subject.common_names,
@@ -607,12 +614,12 @@ impl Certificate {
 
     /// The signature algorithm inside the TBS, as DER.
     pub fn tbs_signature_algorithm_der(&self) -> &[u8] {
-        &self.0.inner_sig_alg
+        self.0.field(&self.0.inner_sig_alg)
     }
 
     /// The signature bytes.
     pub fn signature(&self) -> &[u8] {
-        &self.0.signature
+        self.0.field(&self.0.signature)
     }
 
     /// X.509 version as written (0 = v1, 2 = v3).
@@ -634,14 +641,14 @@ impl Certificate {
     pub fn subject(&self) -> &str {
         self.0
             .subject_display
-            .get_or_init(|| display_name(&self.0.subject_der))
+            .get_or_init(|| display_name(self.0.field(&self.0.subject_der)))
     }
 
     /// The issuer as an RFC 4514 string.
     pub fn issuer(&self) -> &str {
         self.0
             .issuer_display
-            .get_or_init(|| display_name(&self.0.issuer_der))
+            .get_or_init(|| display_name(self.0.field(&self.0.issuer_der)))
     }
 
     /// Whether the subject is an empty sequence.
@@ -676,14 +683,14 @@ impl Certificate {
 
     /// The SubjectPublicKeyInfo, DER.
     pub fn spki_der(&self) -> &[u8] {
-        &self.0.spki
+        self.0.field(&self.0.spki)
     }
 
     /// What the public key is ([`inspect_public_key`] of [`Self::spki_der`]), computed once.
     pub fn public_key_kind(&self) -> Result<PublicKeyKind, SignatureError> {
         self.0
             .key_kind
-            .get_or_init(|| inspect_public_key(&self.0.spki))
+            .get_or_init(|| inspect_public_key(self.0.field(&self.0.spki)))
             .clone()
     }
 
@@ -763,7 +770,7 @@ impl Certificate {
             let value = self.0.der.get(range).unwrap_or_default();
             match (
                 CrlDistributionPoints::from_der(value),
-                Name::from_der(&self.0.issuer_der),
+                Name::from_der(self.0.field(&self.0.issuer_der)),
             ) {
                 (Ok(dps), Ok(issuer)) => crl_dp_names(&dps, &issuer),
                 _ => Vec::new(),
@@ -802,7 +809,7 @@ impl Certificate {
 
     /// The same subject and the same key: the identity used to refuse a certificate twice on a path.
     pub fn same_subject_and_key(&self, other: &Certificate) -> bool {
-        self.0.subject == other.0.subject && self.0.spki == other.0.spki
+        self.0.subject == other.0.subject && self.spki_der() == other.spki_der()
     }
 }
 
@@ -967,8 +974,14 @@ mod tests {
                 // The names are kept as given; `der` sorts an unsorted SET OF when decoding, so
                 // compare them as decoded.
                 let again = |d: &[u8]| Name::from_der(d).unwrap().to_der().unwrap();
-                assert_eq!(again(&c.0.subject_der), tbs.subject().to_der().unwrap());
-                assert_eq!(again(&c.0.issuer_der), tbs.issuer().to_der().unwrap());
+                assert_eq!(
+                    again(c.0.field(&c.0.subject_der)),
+                    tbs.subject().to_der().unwrap()
+                );
+                assert_eq!(
+                    again(c.0.field(&c.0.issuer_der)),
+                    tbs.issuer().to_der().unwrap()
+                );
                 // What the names are read as without x509-cert's `Name` in between.
                 assert_eq!(c.subject_key(), &NameKey::from_name(tbs.subject()).unwrap());
                 assert_eq!(&c.0.issuer, &NameKey::from_name(tbs.issuer()).unwrap());
@@ -1028,8 +1041,8 @@ mod tests {
         let mut names: Vec<Vec<u8>> = Vec::new();
         for der in &corpus {
             if let Ok(c) = Certificate::from_der(der) {
-                names.push(c.0.subject_der.clone());
-                names.push(c.0.issuer_der.clone());
+                names.push(c.0.field(&c.0.subject_der).to_vec());
+                names.push(c.0.field(&c.0.issuer_der).to_vec());
             }
         }
         names.sort();
