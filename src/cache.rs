@@ -208,14 +208,22 @@ impl SignatureCache {
         }
     }
 
-    /// The cache key of one signature check.
-    pub fn key(issuer_spki: &[u8], algorithm_der: &[u8], signature: &[u8], tbs: &[u8]) -> [u8; 32] {
+    /// The cache key of one signature check: SHA-256 over the issuer's key, the algorithm, the
+    /// signature (each length-prefixed) and `tbs_digest`, the SHA-256 of the signed TBS bytes
+    /// ([`crate::Certificate::tbs_sha256`], kept with a parsed certificate, so a cached
+    /// intermediate's edge to its issuer costs a hash of about 600 bytes, not of its whole TBS).
+    pub fn key(
+        issuer_spki: &[u8],
+        algorithm_der: &[u8],
+        signature: &[u8],
+        tbs_digest: &[u8],
+    ) -> [u8; 32] {
         let mut h = Sha256::new();
         for part in [issuer_spki, algorithm_der, signature] {
             h.update(u64::try_from(part.len()).unwrap_or(u64::MAX).to_be_bytes());
             h.update(part);
         }
-        h.update(tbs);
+        h.update(tbs_digest);
         h.finalize().into()
     }
 

@@ -207,6 +207,8 @@ struct Inner {
     // The SHA-256 of the DER, computed on first use (a fingerprint to show, and what tells
     // certificates apart in a long presented chain).
     sha256: OnceLock<[u8; 32]>,
+    // The SHA-256 of the TBS bytes, on first use (the signature cache's key is built from it).
+    tbs_sha256: OnceLock<[u8; 32]>,
 }
 
 impl Inner {
@@ -504,6 +506,7 @@ impl Certificate {
             unknown_critical: Vec::new(),
             extension_oids: Vec::new(),
             sha256: OnceLock::new(),
+            tbs_sha256: OnceLock::new(),
         };
         let extensions = tbs.extensions.as_deref().unwrap_or(&[]);
         if let Some(id) = repeated_extension(extensions) {
@@ -793,6 +796,13 @@ impl Certificate {
     /// of the same DER (which compares equal).
     pub(crate) fn identity(&self) -> usize {
         Arc::as_ptr(&self.0) as usize
+    }
+
+    /// SHA-256 of the TBS bytes (what the issuer signed), computed once.
+    pub fn tbs_sha256(&self) -> &[u8; 32] {
+        self.0
+            .tbs_sha256
+            .get_or_init(|| Sha256::digest(self.tbs_der()).into())
     }
 
     /// SHA-256 of the DER.

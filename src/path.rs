@@ -471,7 +471,7 @@ impl<'a> Search<'a> {
                             i.spki_der(),
                             c.signature_algorithm_der(),
                             c.signature(),
-                            c.tbs_der(),
+                            c.tbs_sha256(),
                         );
                         (cache, key)
                     });
