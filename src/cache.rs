@@ -1,7 +1,8 @@
 //! Bounded, thread-safe caches that let a long-lived [`crate::Verifier`] skip repeated work:
 //!
 //! * [`SignatureCache`]: signatures that verified, keyed by SHA-256 over the issuer's
-//!   SubjectPublicKeyInfo, the signature algorithm, the signature and the signed TBS bytes. A
+//!   SubjectPublicKeyInfo, the signature algorithm, the signature and the signed TBS bytes' own
+//!   SHA-256. A
 //!   service verifying many leaves under the same intermediate checks the intermediate → root
 //!   signature once. Only successes are stored, so a hit can only repeat a verdict the backend
 //!   already gave for exactly these bytes; any other input misses and is verified.
@@ -179,8 +180,8 @@ pub struct CacheStats {
 /// The signatures a [`crate::Verifier`] has verified, bounded and shared between threads.
 ///
 /// Keyed by SHA-256 over the length-prefixed issuer SubjectPublicKeyInfo, signature algorithm
-/// (DER, parameters included), signature bits and the exact TBS bytes: changing any of them
-/// misses. Only signatures that verified are stored. On a hit the backend is not called; the
+/// (DER, parameters included), signature bits and the SHA-256 of the exact TBS bytes: changing
+/// any of them misses. Only signatures that verified are stored. On a hit the backend is not called; the
 /// check still counts against [`crate::Limits::max_signature_checks`], so a search stops at the
 /// same point, with the same verdict, whether the cache is warm or cold.
 #[derive(Debug)]
