@@ -47,6 +47,8 @@ mod pem;
 pub mod policy;
 mod rules;
 mod store;
+#[cfg(test)]
+mod testutil;
 mod time;
 
 pub use cache::{CacheStats, KeyCache, SignatureCache};

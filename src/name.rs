@@ -434,13 +434,7 @@ mod tests {
             let folded: Vec<&str> = s.split_whitespace().collect();
             folded.join(" ").to_lowercase()
         };
-        let mut seed = 0x2545_F491_4F6C_DD1D_u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::testutil::rng(0x2545_F491_4F6C_DD1D_u64);
         for _ in 0..20_000 {
             let len = (next() % 12) as usize;
             let v: Vec<u8> = (0..len)

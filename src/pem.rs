@@ -725,13 +725,7 @@ mod tests {
                 );
             }
         };
-        let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::testutil::rng(0x9E37_79B9_7F4A_7C15_u64);
         for len in 0..300usize {
             let data: Vec<u8> = (0..len).map(|_| next() as u8).collect();
             let pem = pem_rfc7468::encode_string("CERTIFICATE", pem_rfc7468::LineEnding::LF, &data)
