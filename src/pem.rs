@@ -610,17 +610,20 @@ const PEM_LINE_WIDTH: usize = 64;
 /// certificate is public, so constant time buys nothing here; `base64`'s decoder is ~5× faster.
 fn decode_canonical_body(text: &[u8]) -> Option<Vec<u8>> {
     use base64::Engine as _;
-    let mut lines = Lines::new(text);
-    lines.next()?; // the BEGIN line
-    let mut body = Vec::with_capacity(text.len());
+    // The body is every line between the BEGIN line (the first) and the END line (the last):
+    // all of them are decoded, so a line inside that looks like a boundary (`-----`, `-----X`)
+    // holds bytes outside the alphabet and sends the block to the strict decoder, rather than
+    // ending the body early (found by an attack run: the rest of the block was silently dropped).
+    let first_lf = text.iter().position(|&b| b == b'\n')?;
+    let last_lf = text.iter().rposition(|&b| b == b'\n')?;
+    let region = text.get(first_lf + 1..last_lf)?;
+    if !text.starts_with(b"-----BEGIN ") || !text.get(last_lf + 1..)?.starts_with(b"-----END ") {
+        return None;
+    }
+    let mut body = Vec::with_capacity(region.len());
     let mut last_len = PEM_LINE_WIDTH;
-    let mut saw_end = false;
-    for raw in lines {
+    for raw in Lines::new(region) {
         let line = trim_end(raw);
-        if line.starts_with(b"-----") {
-            saw_end = true;
-            break;
-        }
         // Only the last body line may be shorter than the width. (The characters are left to
         // the decoder, which refuses any byte outside the alphabet and misplaced padding.)
         if last_len != PEM_LINE_WIDTH || line.is_empty() || line.len() > PEM_LINE_WIDTH {
@@ -628,9 +631,6 @@ fn decode_canonical_body(text: &[u8]) -> Option<Vec<u8>> {
         }
         last_len = line.len();
         body.extend_from_slice(line);
-    }
-    if !saw_end || body.is_empty() {
-        return None;
     }
     // The standard alphabet with canonical padding required and non-zero trailing bits refused,
     // as RFC 7468 and `base64ct` require.
@@ -772,12 +772,59 @@ mod tests {
                 doubled.insert(i, lines[i]);
                 check(doubled.join("\n").as_bytes());
             }
+            // Lines inside the body that look like boundaries (not BEGIN or END ones, which
+            // the line reader ends or refuses the block at).
+            for inner in [
+                "-----",
+                "-----X",
+                "-----END",
+                "-----BEGIN",
+                "-----\ngarbage!!",
+            ] {
+                let t = pem
+                    .trim_end()
+                    .replace("\n-----END", &format!("\n{inner}\n-----END"));
+                assert!(decode_canonical_body(t.as_bytes()).is_none(), "{t}");
+                check(t.as_bytes());
+                if lines.len() > 3 {
+                    let mut mid = lines.clone();
+                    mid.insert(2, inner);
+                    assert!(decode_canonical_body(mid.join("\n").as_bytes()).is_none());
+                }
+            }
             let padded = pem.trim_end().replace("\n-----END", "=\n-----END");
             check(padded.as_bytes());
             let unpadded = pem.trim_end().replace("=\n-----END", "\n-----END");
             check(unpadded.as_bytes());
         }
         assert!(fast_hits > 1000, "{fast_hits}");
+    }
+
+    /// A body line that starts like a boundary but is neither BEGIN nor END (`-----`) is not
+    /// the end of the block: the block is refused, naming its line, as the strict decoder
+    /// refuses it, and the trust settings after it are not cut off.
+    #[test]
+    fn a_dash_line_inside_a_block_is_an_error_not_its_end() {
+        let pem = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/rsa/root.pem"),
+        )
+        .unwrap();
+        let dashed = pem.replace("\n-----END", "\n-----\ngarbage!!\n-----END");
+        let e = Bundle::parse(dashed.as_bytes(), "dash.pem").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Malformed);
+        assert!(
+            e.message()
+                .contains("invalid CERTIFICATE block starting at line 1"),
+            "{e}"
+        );
+        // A trust store refuses it too (the store reads blocks through the same decoder).
+        let e = crate::TrustStore::from_pem(dashed.as_bytes(), "dash.pem").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Malformed, "{e}");
+        let lines: Vec<&str> = pem.lines().collect();
+        let mut split = lines.clone();
+        split.insert(lines.len() / 2, "-----");
+        let e = Bundle::parse(split.join("\n").as_bytes(), "split.pem").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Malformed, "{e}");
     }
 
     #[test]

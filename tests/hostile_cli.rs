@@ -360,3 +360,60 @@ fn control_characters_from_nginx_configurations_and_paths_are_escaped() {
     );
     std::fs::remove_dir_all(&d).ok();
 }
+
+/// A `TRUSTED CERTIFICATE` block written as the certificate's base64, a `-----` line, then the
+/// trust settings' base64 is refused as malformed: the PEM fast path once took the `-----` line
+/// for the end of the body, dropping the trust settings (here: reject serverAuth) and so
+/// trusting the root for everything (found by an attack run).
+#[test]
+fn a_dash_line_cannot_cut_the_trust_settings_off_a_trusted_certificate() {
+    use base64::Engine as _;
+    let pem = std::fs::read_to_string(root().join("fixtures/trust/root-reject-server.pem"))
+        .expect("fixture");
+    let (label, der) = pem_rfc7468::decode_vec(pem.as_bytes()).expect("pem");
+    assert_eq!(label, "TRUSTED CERTIFICATE");
+    // The certificate TLV's length (long form: 0x30 0x82 hi lo), then the trust settings.
+    assert_eq!(&der[..2], &[0x30, 0x82]);
+    let cert_len = 4 + usize::from(der[2]) * 256 + usize::from(der[3]);
+    let (cert, aux) = der.split_at(cert_len);
+    assert!(!aux.is_empty());
+    let wrap = |bytes: &[u8]| -> String {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+        b64.as_bytes()
+            .chunks(64)
+            .map(|c| format!("{}\n", std::str::from_utf8(c).expect("ascii")))
+            .collect()
+    };
+    let forged = format!(
+        "-----BEGIN TRUSTED CERTIFICATE-----\n{}-----\n{}-----END TRUSTED CERTIFICATE-----\n",
+        wrap(cert),
+        wrap(aux)
+    );
+    let dir = tmp("dash-trust");
+    let roots = dir.join("trust-strip.pem");
+    std::fs::write(&roots, forged).expect("write");
+    let out = run(&[
+        "verify",
+        "--at",
+        AT,
+        "--roots",
+        roots.to_str().expect("utf-8"),
+        "fixtures/trust/leaf.pem",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("invalid TRUSTED CERTIFICATE block starting at line 1"),
+        "{}",
+        stderr(&out)
+    );
+    // The untouched file still verifies nothing for serverAuth (the settings reject it).
+    let out = run(&[
+        "verify",
+        "--at",
+        AT,
+        "--roots",
+        "fixtures/trust/root-reject-server.pem",
+        "fixtures/trust/leaf.pem",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}
