@@ -225,3 +225,50 @@ fn a_broken_key_identifier_is_a_broken_anchor_like_any_other_extension() {
     let e = store.parse_all().unwrap_err();
     assert_eq!(e.message(), skipped[0]);
 }
+
+/// Anchors that share a subject are kept apart and deduplicated exactly: 256 copies of the rsa/
+/// root differing only in the last byte of the signature (each indexed, none parsed at load),
+/// every one given twice, and the real root. Each is found again (`contains`), a variant never
+/// added is not, and a verification meets the candidate-issuer limit. (These are the anchors an attack run used to make
+/// loading quadratic: each compared with every earlier one, in full.)
+#[test]
+fn many_anchors_with_one_subject_are_told_apart_by_their_bytes() {
+    let real = rsa_root_der();
+    let variant = |b: u8| {
+        let mut d = real.clone();
+        *d.last_mut().expect("not empty") = b;
+        d
+    };
+    let mut bundle = Vec::new();
+    for round in 0..2 {
+        for b in 0..=255u8 {
+            bundle.extend(pem(&variant(b)));
+        }
+        if round == 0 {
+            bundle.extend(pem(&real));
+        }
+    }
+    let store = TrustStore::from_pem(&bundle, "many.pem").expect("loads");
+    // The real root is one of the variants (its own last byte): 256 anchors in all.
+    assert!((0..=255u8).any(|b| variant(b) == real));
+    assert_eq!(store.len(), 256);
+    for b in [0u8, 1, 127, 254, 255] {
+        let c = Certificate::from_der(&variant(b)).expect("parses");
+        assert!(store.contains(&c), "variant {b}");
+    }
+    // Same subject, a byte changed elsewhere: not an anchor.
+    let mut other = real.clone();
+    let n = other.len();
+    other[n - 2] ^= 0x01;
+    assert!(!store.contains(&Certificate::from_der(&other).expect("parses")));
+    // Verification meets the candidate-issuer limit (64) rather than trying 257 roots.
+    let e = Verifier::new(Arc::new(store))
+        .verify(&rsa_chain(), &policy())
+        .expect_err("too many candidate issuers");
+    assert_eq!(e.kind(), ErrorKind::BudgetExceeded);
+    assert!(
+        e.message().contains("256 certificates are named"),
+        "{}",
+        e.message()
+    );
+}
