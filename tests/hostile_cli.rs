@@ -129,6 +129,43 @@ fn a_fifo_in_a_trust_store_directory_is_skipped() {
         "fixtures/rsa/chain.pem",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // The FIFO is named as skipped.
+    assert!(
+        stderr(&o).contains("zz.pem: not a regular file, skipped"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_dir_all(&d).ok();
+}
+
+/// A file in a `--roots` directory that does not parse is skipped (the directory's other roots
+/// still verify), and the CLI says which and why on standard error.
+#[test]
+fn a_broken_file_in_a_trust_store_directory_is_skipped_and_named() {
+    let d = tmp("rootsdir-broken");
+    std::fs::copy(root().join("fixtures/rsa/root.pem"), d.join("root.pem")).expect("copy");
+    std::fs::write(
+        d.join("broken.pem"),
+        "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n",
+    )
+    .expect("write");
+    let o = run(&[
+        "verify",
+        "--roots",
+        d.to_str().expect("utf-8"),
+        "--at",
+        "@1748736000",
+        "--host",
+        "rsa.example.test",
+        "fixtures/rsa/chain.pem",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("note: --roots "), "{err}");
+    assert!(
+        err.contains("broken.pem: line 2: invalid CERTIFICATE block starting at line 1"),
+        "{err}"
+    );
     std::fs::remove_dir_all(&d).ok();
 }
 

@@ -173,6 +173,17 @@ fn load_store(roots: &[String]) -> Result<TrustStore, Error> {
         // An anchor that does not parse is an input error now (exit 2), naming its file and
         // block, rather than an unusable root found during verification.
         part.parse_all()?;
+        // A directory skips what it cannot use (a file that does not read or parse, a FIFO), as
+        // OpenSSL's does; say so, naming each file and why, instead of skipping in silence.
+        if src != "system" {
+            for why in part.skipped() {
+                eprintln!(
+                    "note: --roots {}: {}",
+                    certchain::printable(src),
+                    certchain::printable(&why)
+                );
+            }
+        }
         store.merge(&part);
     }
     Ok(store)
