@@ -139,4 +139,7 @@ fn exit_2_for_unreadable_files_and_broken_blocks() {
         .starts_with("certificate 1 (line 1)\n  subject    CN=good.example.test\n"));
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("line 24: block CERTIFICATE starting at line 24 is truncated"));
+    // The file's last line is its 33rd (a final newline does not start a 34th).
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("the file ends (line 33) before its END line"));
 }

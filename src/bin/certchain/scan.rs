@@ -205,6 +205,10 @@ pub fn scan(bytes: &[u8]) -> Scan {
             }
         }
     }
+    // The file's last line (a final LF ends a line, it does not start another).
+    if bytes.ends_with(b"\n") {
+        last_line = last_line.saturating_sub(1);
+    }
     if let Some(mut block) = open {
         if !block.problem {
             out.problem(
