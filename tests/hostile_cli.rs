@@ -53,6 +53,20 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// `verify` of the rsa/ chain at a time inside its validity, with `--roots DIR`.
+fn verify_rsa_chain_with_roots(dir: &Path) -> Output {
+    run(&[
+        "verify",
+        "--roots",
+        dir.to_str().expect("utf-8"),
+        "--at",
+        "@1748736000",
+        "--host",
+        "rsa.example.test",
+        "fixtures/rsa/chain.pem",
+    ])
+}
+
 fn check_fix(out: &Path) -> Output {
     let out = out.to_str().expect("utf-8 path");
     run(&[
@@ -118,16 +132,7 @@ fn a_fifo_in_a_trust_store_directory_is_skipped() {
     let d = tmp("rootsdir");
     std::fs::copy(root().join("fixtures/rsa/root.pem"), d.join("root.pem")).expect("copy");
     mkfifo(&d.join("zz.pem"));
-    let o = run(&[
-        "verify",
-        "--roots",
-        d.to_str().expect("utf-8"),
-        "--at",
-        "@1748736000",
-        "--host",
-        "rsa.example.test",
-        "fixtures/rsa/chain.pem",
-    ]);
+    let o = verify_rsa_chain_with_roots(&d);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     // The FIFO is named as skipped.
     assert!(
@@ -149,16 +154,7 @@ fn a_broken_file_in_a_trust_store_directory_is_skipped_and_named() {
         "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n",
     )
     .expect("write");
-    let o = run(&[
-        "verify",
-        "--roots",
-        d.to_str().expect("utf-8"),
-        "--at",
-        "@1748736000",
-        "--host",
-        "rsa.example.test",
-        "fixtures/rsa/chain.pem",
-    ]);
+    let o = verify_rsa_chain_with_roots(&d);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(err.contains("note: --roots "), "{err}");
