@@ -327,11 +327,11 @@ fn tbs_fields(tbs: &[u8]) -> der::Result<TbsFields<'_>> {
 }
 
 /// What a trust store indexes an anchor by, read without parsing the whole certificate: the
-/// normalised subject and the subjectKeyIdentifier. Checks the certificate's outer structure (a
-/// SEQUENCE of TBS, algorithm and signature, nothing after it), the TBS fields up to the
-/// extensions and the subject; the rest (the extensions' values included) is checked when the
-/// anchor is first used ([`Certificate::from_der`]).
-pub(crate) fn anchor_index(der: &[u8]) -> Result<(NameKey, Option<Vec<u8>>), Error> {
+/// normalised subject. Checks the certificate's outer structure (a SEQUENCE of TBS, algorithm
+/// and signature, nothing after it), the TBS fields up to the extensions and the subject; the
+/// rest (the extensions included) is checked when the anchor is first used
+/// ([`Certificate::from_der`]).
+pub(crate) fn anchor_index(der: &[u8]) -> Result<NameKey, Error> {
     let walk = |e: der::Error| bad(format!("certificate is truncated or not DER: {e}"));
     let mut outer = SliceReader::new(der).map_err(|e| bad(format!("not DER: {e}")))?;
     let header = der::Header::decode(&mut outer).map_err(|e| bad(format!("not DER: {e}")))?;
@@ -354,32 +354,33 @@ pub(crate) fn anchor_index(der: &[u8]) -> Result<(NameKey, Option<Vec<u8>>), Err
         ));
     }
     let fields = tbs_fields(tbs).map_err(walk)?;
-    let subject = NameKey::from_der(fields.subject)
-        .map_err(|e| bad(format!("invalid certificate DER: subject: {e}")))?;
+    NameKey::from_der(fields.subject)
+        .map_err(|e| bad(format!("invalid certificate DER: subject: {e}")))
+}
 
-    // The extensions: [3] EXPLICIT SEQUENCE OF Extension. Each extension's TLVs are walked and
-    // only the subjectKeyIdentifier's value is decoded.
-    let Some(field) = fields.extensions else {
-        return Ok((subject, None));
-    };
-    let ext_err = |e: der::Error| bad(format!("invalid certificate DER: extensions: {e}"));
-    let list = tlv_value(field).map_err(ext_err)?;
-    let mut exts = SliceReader::new(list).map_err(ext_err)?;
+/// The subjectKeyIdentifier of a certificate that [`anchor_index`] accepted, read without
+/// parsing it whole: each extension's TLVs are walked and only that one's value is decoded.
+/// `None` when there is none, or when the certificate or the extension does not decode (left to
+/// the full parse, like any other broken extension: the anchor is indexed without a key
+/// identifier and fails when used).
+pub(crate) fn anchor_ski(der: &[u8]) -> Option<Vec<u8>> {
+    let mut r = SliceReader::new(tlv_value(der).ok()?).ok()?;
+    let fields = tbs_fields(r.tlv_bytes().ok()?).ok()?;
+    // The extensions: [3] EXPLICIT SEQUENCE OF Extension.
+    let list = tlv_value(fields.extensions?).ok()?;
+    let mut exts = SliceReader::new(list).ok()?;
     while !exts.is_finished() {
-        let ext = exts.tlv_bytes().map_err(ext_err)?;
-        let mut e = SliceReader::new(tlv_value(ext).map_err(ext_err)?).map_err(ext_err)?;
-        if e.tlv_bytes().map_err(ext_err)? != SKI_OID_DER {
+        let ext = exts.tlv_bytes().ok()?;
+        let mut e = SliceReader::new(tlv_value(ext).ok()?).ok()?;
+        if e.tlv_bytes().ok()? != SKI_OID_DER {
             continue;
         }
-        // One that does not decode is left to the full parse, like any other broken extension:
-        // the anchor is indexed without a key identifier and fails when used.
-        let ski = ExtensionView::from_der(ext)
+        return ExtensionView::from_der(ext)
             .ok()
             .and_then(|e| SubjectKeyIdentifier::from_der(e.extn_value.as_bytes()).ok())
             .map(|ski| ski.0.as_bytes().to_vec());
-        return Ok((subject, ski));
     }
-    Ok((subject, None))
+    None
 }
 
 /// An extension that appears more than once (RFC 5280 4.2), if any: the one whose second copy
@@ -1021,9 +1022,9 @@ mod tests {
         }
         // A trust store's index of a certificate that parses is what the parse says.
         if let Ok(c) = &ours {
-            let (subject, ski) = anchor_index(der).expect("indexes what parses");
+            let subject = anchor_index(der).expect("indexes what parses");
             assert_eq!(&subject, c.subject_key());
-            assert_eq!(ski.as_deref(), c.subject_key_id());
+            assert_eq!(anchor_ski(der).as_deref(), c.subject_key_id());
         }
     }
 

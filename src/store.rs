@@ -3,10 +3,11 @@
 //! A built store is immutable; share it with `Arc` to verify from many threads at once. The
 //! `from_file`, `from_dir` and `system` constructors read files; nothing else in the core does.
 //!
-//! Loading a bundle indexes each anchor without parsing it whole (its subject and
-//! subjectKeyIdentifier are read, its outer structure checked; a duplicate is found by comparing
-//! bytes with the one anchor of the same subject, or by SHA-256 when several share it); an anchor is parsed on first use and its key
-//! decoded on first use, each once. [`TrustStore::parse_all`] parses every anchor now, for callers
+//! Loading a bundle indexes each anchor without parsing it whole (its subject is read, its outer
+//! structure checked; a duplicate is found by comparing bytes with the one anchor of the same
+//! subject, or by SHA-256 when several share it); an anchor is parsed on first use and its key
+//! decoded on first use, each once. The index by subjectKeyIdentifier is built on the first
+//! lookup by key identifier (path building looks issuers up by subject only). [`TrustStore::parse_all`] parses every anchor now, for callers
 //! that want a broken anchor to be a load error (the CLI and the C API do).
 
 use std::collections::HashMap;
@@ -15,7 +16,7 @@ use std::sync::{Arc, OnceLock};
 
 use sha2::{Digest, Sha256};
 
-use crate::cert::{anchor_index, Certificate};
+use crate::cert::{anchor_index, anchor_ski, Certificate};
 use crate::crypto::{CryptoBackend, PreparedKey};
 use crate::error::{Error, ErrorKind};
 use crate::name::NameKey;
@@ -42,16 +43,17 @@ pub struct TrustStore {
     by_subject: HashMap<NameKey, Vec<usize>>,
     /// The SHA-256 of every anchor whose subject is shared with another one.
     by_digest: HashMap<[u8; 32], usize>,
-    by_ski: HashMap<Vec<u8>, Vec<usize>>,
+    /// Built on the first lookup by key identifier ([`TrustStore::by_key_id`]): path building
+    /// looks issuers up by subject only, so a load does not read every anchor's extensions.
+    by_ski: OnceLock<HashMap<Vec<u8>, Vec<usize>>>,
     skipped: Vec<String>,
 }
 
 /// One trust anchor: its DER, parsed on first use.
 #[derive(Clone, Debug)]
 struct Anchor {
-    der: Arc<[u8]>,
+    der: Vec<u8>,
     subject: NameKey,
-    ski: Option<Vec<u8>>,
     /// How errors name it (`roots.pem: line 5: certificate 2 (block 2)`), formatted when needed.
     origin: Origin,
     cert: OnceLock<Result<Certificate, String>>,
@@ -124,9 +126,8 @@ impl TrustStore {
     /// the first copy added wins. Returns whether it was added.
     pub fn add_with_trust(&mut self, cert: Certificate, trust: Option<TrustSettings>) -> bool {
         let anchor = Anchor {
-            der: Arc::from(cert.der()),
+            der: cert.der().to_vec(),
             subject: cert.subject_key().clone(),
-            ski: cert.subject_key_id().map(<[u8]>::to_vec),
             // Only named when it does not parse, and it is parsed already.
             origin: Origin::Parsed,
             cert: OnceLock::new(),
@@ -148,7 +149,7 @@ impl TrustStore {
         digest: impl FnOnce() -> [u8; 32],
     ) -> Option<usize> {
         match self.by_subject.get(subject)?.as_slice() {
-            [i] => self.anchors.get(*i).filter(|a| *a.der == *der).map(|_| *i),
+            [i] => self.anchors.get(*i).filter(|a| a.der == der).map(|_| *i),
             _ => self.by_digest.get(&digest()).copied(),
         }
     }
@@ -164,8 +165,10 @@ impl TrustStore {
     /// load when each was compared with the ones before it).
     fn insert(&mut self, anchor: Anchor) -> bool {
         let i = self.anchors.len();
-        match self.by_subject.get_mut(&anchor.subject) {
-            Some(bucket) => {
+        // One hash of the subject: the key is cloned for the map whether or not it is new.
+        match self.by_subject.entry(anchor.subject.clone()) {
+            std::collections::hash_map::Entry::Occupied(mut entry) => {
+                let bucket = entry.get_mut();
                 if let [only] = bucket.as_slice() {
                     // The subject's second anchor: its first one is indexed by digest too.
                     let Some(first) = self.anchors.get(*only) else {
@@ -185,13 +188,11 @@ impl TrustStore {
                 }
                 bucket.push(i);
             }
-            None => {
-                self.by_subject.insert(anchor.subject.clone(), vec![i]);
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                entry.insert(vec![i]);
             }
         }
-        if let Some(ski) = &anchor.ski {
-            self.by_ski.entry(ski.clone()).or_default().push(i);
-        }
+        self.by_ski = OnceLock::new();
         self.anchors.push(anchor);
         true
     }
@@ -204,13 +205,12 @@ impl TrustStore {
         origin: Origin,
         trust: Option<TrustSettings>,
     ) -> Result<bool, Error> {
-        let (subject, ski) = anchor_index(&der)
+        let subject = anchor_index(&der)
             .map_err(|e| Error::new(ErrorKind::Malformed, format!("{origin}: {}", e.message())))?;
         // A duplicate (the same bytes as an anchor already indexed) is dropped by `insert`.
         let anchor = Anchor {
-            der: Arc::from(der),
+            der,
             subject,
-            ski,
             origin,
             cert: OnceLock::new(),
             key: OnceLock::new(),
@@ -467,6 +467,21 @@ impl TrustStore {
     /// Anchors whose subjectKeyIdentifier is `ski`.
     pub fn by_key_id<'a>(&'a self, ski: &[u8]) -> impl Iterator<Item = &'a Certificate> + 'a {
         self.by_ski
+            .get_or_init(|| {
+                let mut index: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
+                for (i, a) in self.anchors.iter().enumerate() {
+                    // An anchor parsed already has its identifier at hand; the others are read
+                    // from their DER (see `anchor_ski`).
+                    let ski = match a.cert.get() {
+                        Some(Ok(c)) => c.subject_key_id().map(<[u8]>::to_vec),
+                        _ => anchor_ski(&a.der),
+                    };
+                    if let Some(ski) = ski {
+                        index.entry(ski).or_default().push(i);
+                    }
+                }
+                index
+            })
             .get(ski)
             .into_iter()
             .flatten()
@@ -584,5 +599,45 @@ mod tests {
             .anchors()
             .iter()
             .any(|c| c.subject().contains("DST Root CA X3")));
+    }
+
+    #[test]
+    fn key_id_index_is_built_on_first_use_and_follows_later_additions() {
+        let all = TrustStore::mozilla();
+        let with_ski: Vec<&Certificate> = all
+            .anchors()
+            .into_iter()
+            .filter(|c| c.subject_key_id().is_some())
+            .take(2)
+            .collect();
+        let [a, b] = with_ski.as_slice() else {
+            panic!("two Mozilla roots with a key identifier");
+        };
+        let (ski_a, ski_b) = (a.subject_key_id().unwrap(), b.subject_key_id().unwrap());
+        let mut store = TrustStore::new();
+        // Added as DER: not parsed, so the index reads the identifier from the DER.
+        assert!(store
+            .add_der(a.der().to_vec(), Origin::Embedded(0), None)
+            .unwrap());
+        assert!(store.anchors[0].cert.get().is_none());
+        assert_eq!(
+            store
+                .by_key_id(ski_a)
+                .map(|c| c.subject())
+                .collect::<Vec<_>>(),
+            [a.subject()]
+        );
+        assert_eq!(store.by_key_id(ski_b).count(), 0);
+        // An anchor added after the index was built is found by it.
+        assert!(store.add((*b).clone()));
+        assert_eq!(
+            store
+                .by_key_id(ski_b)
+                .map(|c| c.subject())
+                .collect::<Vec<_>>(),
+            [b.subject()]
+        );
+        assert_eq!(store.by_key_id(ski_a).count(), 1);
+        assert_eq!(store.by_key_id(&[0xAB; 20]).count(), 0);
     }
 }
