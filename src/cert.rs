@@ -1056,6 +1056,36 @@ mod tests {
                 names.push(c.0.field(&c.0.issuer_der).to_vec());
             }
         }
+        // Multi-valued RDNs (rare in the corpus): two and three attributes, a string and a
+        // non-string value, written in DER's SET OF order, plus the same attributes unsorted.
+        let tlv = |tag: u8, parts: &[&[u8]]| -> Vec<u8> {
+            let body = parts.concat();
+            let mut out = vec![tag, u8::try_from(body.len()).unwrap()];
+            out.extend_from_slice(&body);
+            out
+        };
+        let ava = |arc: u8, value: &[u8]| tlv(0x30, &[&[0x06, 0x03, 0x55, 0x04, arc], value]);
+        let cn = ava(3, &tlv(0x0C, &[b"Host  Name"]));
+        let org = ava(10, &tlv(0x13, &[b"Org"]));
+        let odd = ava(11, &tlv(0x02, &[&[0x05]]));
+        let country = tlv(0x31, &[&ava(6, &tlv(0x13, &[b"US"]))]);
+        let sorted_set = |avas: &mut Vec<Vec<u8>>| {
+            avas.sort();
+            tlv(0x31, &avas.iter().map(Vec::as_slice).collect::<Vec<_>>())
+        };
+        let two = sorted_set(&mut vec![cn.clone(), org.clone()]);
+        let three = sorted_set(&mut vec![org.clone(), odd.clone(), cn.clone()]);
+        let multi = [
+            tlv(0x30, &[&country, &two]),
+            tlv(0x30, &[&three]),
+            tlv(0x30, &[&two, &three, &country]),
+            tlv(0x30, &[&tlv(0x31, &[&odd, &cn, &org])]),
+        ];
+        for name in &multi {
+            name_walk_agrees(name);
+        }
+        assert!(crate::name::name_parts(&multi[0], true).is_ok());
+        names.extend(multi);
         names.sort();
         names.dedup();
         assert!(names.len() > 100, "{}", names.len());

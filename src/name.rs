@@ -116,21 +116,24 @@ pub(crate) fn name_parts(der: &[u8], strings: bool) -> der::Result<NameParts> {
     tag.assert_eq(der::Tag::Sequence)?;
     outer.finish()?;
     let mut parts = NameParts {
-        key: NameKey(Vec::with_capacity(rdns.len())),
+        // The key of a name of single-valued RDNs is its DER plus 2 bytes an RDN (and an RDN's
+        // DER is at least 9 bytes): sized so that it is never grown.
+        key: NameKey(Vec::with_capacity(rdns.len() + rdns.len() / 4 + 8)),
         common_names: Vec::new(),
         emails: Vec::new(),
         empty: rdns.is_empty(),
     };
     let out = &mut parts.key.0;
     let mut r = SliceReader::new(rdns)?;
-    let mut avas: Vec<Vec<u8>> = Vec::new();
-    let mut one: Vec<u8> = Vec::new();
+    // Where each attribute of a multi-valued RDN was written in `out`.
+    let mut multi: Vec<std::ops::Range<usize>> = Vec::new();
     while !r.is_finished() {
         let (tag, set, _) = next_tlv(rdns, &mut r)?;
         tag.assert_eq(der::Tag::Set)?;
         let mut s = SliceReader::new(set)?;
-        avas.clear();
         out.push(b'{');
+        let rdn_start = out.len();
+        multi.clear();
         while !s.is_finished() {
             let (tag, ava, _) = next_tlv(set, &mut s)?;
             tag.assert_eq(der::Tag::Sequence)?;
@@ -142,17 +145,15 @@ pub(crate) fn name_parts(der: &[u8], strings: bool) -> der::Result<NameParts> {
             // a high one), which is what [`tag_byte`] gives for the decoded tag.
             let tag = value_tlv.first().copied().unwrap_or_default();
             let oid = oid.as_bytes();
-            one.clear();
-            push_lv(&mut one, oid);
-            if !push_normalised(&mut one, tag, value) {
-                one.push(b'R');
-                push_lv(&mut one, value_tlv);
+            let ava_start = out.len();
+            push_lv(out, oid);
+            if !push_normalised(out, tag, value) {
+                out.push(b'R');
+                push_lv(out, value_tlv);
             }
-            if avas.is_empty() && s.is_finished() {
-                // the RDN's only attribute (nearly always): no sorting
-                out.extend_from_slice(&one);
-            } else {
-                avas.push(one.clone());
+            if !(multi.is_empty() && s.is_finished()) {
+                // not the RDN's only attribute (nearly always it is: then nothing is sorted)
+                multi.push(ava_start..out.len());
             }
             if strings && oid == CN {
                 parts.common_names.extend(directory_string(tag, value));
@@ -163,10 +164,18 @@ pub(crate) fn name_parts(der: &[u8], strings: bool) -> der::Result<NameParts> {
                 });
             }
         }
-        // a multi-valued RDN is a SET: its order does not matter
-        avas.sort();
-        for a in &avas {
-            out.extend_from_slice(a);
+        if !multi.is_empty() {
+            // a multi-valued RDN is a SET: its order does not matter, so its attributes are
+            // written sorted
+            let mut avas: Vec<Vec<u8>> = multi
+                .iter()
+                .map(|range| out.get(range.clone()).unwrap_or_default().to_vec())
+                .collect();
+            avas.sort();
+            out.truncate(rdn_start);
+            for a in &avas {
+                out.extend_from_slice(a);
+            }
         }
         out.push(b'}');
     }
