@@ -53,7 +53,6 @@ pub struct TrustStore {
 #[derive(Clone, Debug)]
 struct Anchor {
     der: Vec<u8>,
-    subject: NameKey,
     /// How errors name it (`roots.pem: line 5: certificate 2 (block 2)`), formatted when needed.
     origin: Origin,
     cert: OnceLock<Result<Certificate, String>>,
@@ -125,9 +124,9 @@ impl TrustStore {
     /// trusted for every purpose). A certificate already present is ignored, settings included:
     /// the first copy added wins. Returns whether it was added.
     pub fn add_with_trust(&mut self, cert: Certificate, trust: Option<TrustSettings>) -> bool {
+        let cert_subject = cert.subject_key().clone();
         let anchor = Anchor {
             der: cert.der().to_vec(),
-            subject: cert.subject_key().clone(),
             // Only named when it does not parse, and it is parsed already.
             origin: Origin::Parsed,
             cert: OnceLock::new(),
@@ -135,7 +134,7 @@ impl TrustStore {
             trust,
         };
         let _ = anchor.cert.set(Ok(cert));
-        self.insert(anchor)
+        self.insert(anchor, cert_subject)
     }
 
     /// Where the anchor with exactly this DER is. Looked up by its subject: the usual subject
@@ -163,10 +162,10 @@ impl TrustStore {
     /// are told apart by digest, not by comparing each with every other (found by an attack
     /// run: 4,096 large anchors with one subject, differing in their last bytes, took 7.5 s to
     /// load when each was compared with the ones before it).
-    fn insert(&mut self, anchor: Anchor) -> bool {
+    fn insert(&mut self, anchor: Anchor, subject: NameKey) -> bool {
         let i = self.anchors.len();
-        // One hash of the subject: the key is cloned for the map whether or not it is new.
-        match self.by_subject.entry(anchor.subject.clone()) {
+        // One hash of the subject, which the map keeps if it is new.
+        match self.by_subject.entry(subject) {
             std::collections::hash_map::Entry::Occupied(mut entry) => {
                 let bucket = entry.get_mut();
                 if let [only] = bucket.as_slice() {
@@ -210,13 +209,12 @@ impl TrustStore {
         // A duplicate (the same bytes as an anchor already indexed) is dropped by `insert`.
         let anchor = Anchor {
             der,
-            subject,
             origin,
             cert: OnceLock::new(),
             key: OnceLock::new(),
             trust,
         };
-        Ok(self.insert(anchor))
+        Ok(self.insert(anchor, subject))
     }
 
     /// Add every anchor of `other`, with its trust settings (anchors already present are kept
@@ -224,10 +222,21 @@ impl TrustStore {
     /// Returns how many anchors were added.
     pub fn merge(&mut self, other: &TrustStore) -> usize {
         self.skipped.extend(other.skipped.iter().cloned());
+        // Each of `other`'s anchors with its subject, in `other`'s order.
+        let mut subjects: Vec<Option<&NameKey>> = vec![None; other.anchors.len()];
+        for (subject, bucket) in &other.by_subject {
+            for &i in bucket {
+                if let Some(slot) = subjects.get_mut(i) {
+                    *slot = Some(subject);
+                }
+            }
+        }
         other
             .anchors
             .iter()
-            .filter(|a| self.insert((*a).clone()))
+            .zip(subjects)
+            .filter_map(|(a, subject)| Some((a, subject?)))
+            .filter(|(a, subject)| self.insert((*a).clone(), (*subject).clone()))
             .count()
     }
 
@@ -252,6 +261,8 @@ impl TrustStore {
     fn add_raw(&mut self, bundle: RawBundle, source: &str) -> Result<usize, Error> {
         let mut added = 0;
         let source: Arc<str> = Arc::from(source);
+        self.anchors.reserve(bundle.certs.len());
+        self.by_subject.reserve(bundle.certs.len());
         for raw in bundle.certs {
             let origin = Origin::Block {
                 source: Arc::clone(&source),
@@ -599,6 +610,24 @@ mod tests {
             .anchors()
             .iter()
             .any(|c| c.subject().contains("DST Root CA X3")));
+    }
+
+    #[test]
+    fn merge_keeps_the_order_and_the_subjects() {
+        let all = TrustStore::mozilla();
+        let mut merged = TrustStore::new();
+        let first = all.anchors()[0].clone();
+        assert!(merged.add(first.clone()));
+        assert_eq!(merged.merge(&all), all.len() - 1);
+        assert_eq!(merged.len(), all.len());
+        let order = |s: &TrustStore| -> Vec<String> {
+            s.anchors().iter().map(|c| c.sha256_hex()).collect()
+        };
+        assert_eq!(order(&merged), order(&all));
+        for c in all.anchors() {
+            assert!(merged.by_subject(c.subject_key()).any(|m| m == c));
+            assert!(merged.contains(c));
+        }
     }
 
     #[test]
