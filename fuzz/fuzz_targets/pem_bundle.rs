@@ -88,6 +88,14 @@ fn check_store(data: &[u8], strict: &Result<Bundle, certchain::Error>) {
     let store = TrustStore::from_pem(data, "fuzz");
     match (strict, &store) {
         (Ok(bundle), Ok(store)) => {
+            // The key-identifier index built before any anchor is parsed (read from the DER)
+            // finds what the parsed certificates say.
+            let unparsed = TrustStore::from_pem(data, "fuzz").expect("loads as it did");
+            for c in &bundle.certificates {
+                if let Some(ski) = c.subject_key_id() {
+                    assert!(unparsed.by_key_id(ski).any(|a| a == c));
+                }
+            }
             assert!(store.parse_all().is_ok(), "a parsed bundle's anchors parse");
             let anchors = store.anchors();
             assert_eq!(anchors.len(), store.len());
