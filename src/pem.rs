@@ -60,6 +60,9 @@ pub struct SkippedBlock {
 pub struct BlockOrigin {
     /// The 0-based index of the certificate among the bundle's certificates.
     pub index: usize,
+    /// The 1-based position of its block among all the file's PEM blocks, certificates or not
+    /// (a private key or CRL before it counts); for DER, the certificate's position (`index + 1`).
+    pub block: usize,
     /// The line of its BEGIN boundary (1-based) for PEM; 0 for DER.
     pub line: usize,
     /// The OpenSSL trust settings that follow the certificate in a `TRUSTED CERTIFICATE` block,
@@ -186,19 +189,25 @@ pub(crate) struct RawCert {
 }
 
 impl RawCert {
-    /// How errors name this certificate: `roots.pem: line 5: certificate 2 (block 2)` for PEM,
+    /// How errors name this certificate: `roots.pem: line 5: certificate 2 (block 3)` for PEM,
     /// `roots.der: DER certificate 2` for DER.
     pub(crate) fn describe(&self, source: &str) -> String {
-        describe_block(source, self.origin.line, self.origin.index)
+        describe_block(
+            source,
+            self.origin.line,
+            self.origin.index,
+            self.origin.block,
+        )
     }
 }
 
-/// How errors name certificate `index` (0-based) of `source`, whose block begins at `line` (0 for
-/// DER): `roots.pem: line 5: certificate 2 (block 2)`, `roots.der: DER certificate 2`.
-pub(crate) fn describe_block(source: &str, line: usize, index: usize) -> String {
+/// How errors name certificate `index` (0-based) of `source`, whose block (`block`, 1-based among
+/// all the file's blocks) begins at `line` (0 for DER): `roots.pem: line 5: certificate 2 (block
+/// 3)`, `roots.der: DER certificate 2`.
+pub(crate) fn describe_block(source: &str, line: usize, index: usize, block: usize) -> String {
     let n = index + 1;
     if line > 0 {
-        format!("{source}: line {line}: certificate {n} (block {n})")
+        format!("{source}: line {line}: certificate {n} (block {block})")
     } else {
         format!("{source}: DER certificate {n}")
     }
@@ -319,6 +328,7 @@ fn parse_der(mut bytes: &[u8], source: &str) -> Result<RawBundle, Error> {
             der: one.to_vec(),
             origin: BlockOrigin {
                 index,
+                block: index + 1,
                 line: 0,
                 trust: None,
             },
@@ -516,6 +526,8 @@ fn finish_block(
     if index >= MAX_BUNDLE_CERTIFICATES {
         return Err(too_many_certificates(source, block.line));
     }
+    // Every block before this one is a certificate or a skipped block (other labels, CRLs).
+    let block_no = index + skipped.len() + 1;
     // A TRUSTED CERTIFICATE carries OpenSSL trust settings (X509_CERT_AUX) after the certificate.
     let mut der = der;
     let aux = match tlv_len(&der) {
@@ -530,7 +542,7 @@ fn finish_block(
                 "{source}: line {}: certificate {} (block {}): the trust settings after the certificate do not decode: {e}",
                 block.line,
                 index + 1,
-                index + 1,
+                block_no,
             ))
         })?)
     };
@@ -538,6 +550,7 @@ fn finish_block(
         der,
         origin: BlockOrigin {
             index,
+            block: block_no,
             line: block.line,
             trust,
         },
@@ -899,6 +912,59 @@ mod tests {
         assert!(
             err.message()
                 .starts_with("t.pem: line 2: block CERTIFICATE is truncated"),
+            "{}",
+            err.message()
+        );
+    }
+
+    #[test]
+    fn block_numbers_count_every_block_of_the_file() {
+        let root = String::from_utf8(fixture("root.pem")).unwrap();
+        let key = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
+        let crl = std::fs::read_to_string(format!(
+            "{}/fixtures/crl/root.crl.pem",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let text = format!("{key}{root}{crl}{root}");
+        let b = Bundle::parse_allow_empty(text.as_bytes(), "k.pem").unwrap();
+        let blocks: Vec<(usize, usize)> = b.origins.iter().map(|o| (o.index, o.block)).collect();
+        assert_eq!(blocks, [(0, 2), (1, 4)]);
+        // Errors name the block by that number: an anchor found broken when first parsed (its
+        // subjectKeyIdentifier is an INTEGER, not an OCTET STRING) ...
+        let good = Bundle::parse(root.as_bytes(), "r").unwrap().certificates[0]
+            .der()
+            .to_vec();
+        let ski_oid = [0x06, 0x03, 0x55, 0x1D, 0x0E, 0x04];
+        let at = good
+            .windows(ski_oid.len())
+            .position(|w| w == ski_oid)
+            .expect("the root has a subjectKeyIdentifier");
+        let mut broken = good.clone();
+        broken[at + ski_oid.len() + 1] = 0x02;
+        let broken =
+            pem_rfc7468::encode_string("CERTIFICATE", pem_rfc7468::LineEnding::LF, &broken)
+                .unwrap();
+        let text = format!("{key}{root}{broken}");
+        let store = crate::TrustStore::from_pem(text.as_bytes(), "k.pem").unwrap();
+        let err = store.parse_all().unwrap_err();
+        assert!(
+            err.message()
+                .contains(": certificate 2 (block 3): extension id-ce-subjectKeyIdentifier"),
+            "{}",
+            err.message()
+        );
+        // ... and trust settings that do not decode.
+        let mut der = good;
+        der.extend_from_slice(&[0x30, 0x05, 0x02, 0x01]);
+        let trusted =
+            pem_rfc7468::encode_string("TRUSTED CERTIFICATE", pem_rfc7468::LineEnding::LF, &der)
+                .unwrap();
+        let text = format!("{key}{root}{trusted}");
+        let err = Bundle::parse(text.as_bytes(), "t.pem").unwrap_err();
+        assert!(
+            err.message()
+                .contains(": certificate 2 (block 3): the trust settings"),
             "{}",
             err.message()
         );

@@ -70,6 +70,7 @@ enum Origin {
         source: Arc<str>,
         line: usize,
         index: usize,
+        block: usize,
     },
     /// Root `i` of the embedded Mozilla set.
     Embedded(usize),
@@ -84,7 +85,8 @@ impl std::fmt::Display for Origin {
                 source,
                 line,
                 index,
-            } => f.write_str(&crate::pem::describe_block(source, *line, *index)),
+                block,
+            } => f.write_str(&crate::pem::describe_block(source, *line, *index, *block)),
             Origin::Embedded(i) => write!(f, "embedded root {i}"),
             Origin::Parsed => f.write_str("trust anchor"),
         }
@@ -268,6 +270,7 @@ impl TrustStore {
                 source: Arc::clone(&source),
                 line: raw.origin.line,
                 index: raw.origin.index,
+                block: raw.origin.block,
             };
             added += usize::from(self.add_der(raw.der, origin, raw.origin.trust)?);
         }

@@ -202,7 +202,7 @@ pub fn run(args: &CheckArgs) -> u8 {
                 untrusted.push(Item {
                     cert: c,
                     file: name.clone(),
-                    block: o.index + 1,
+                    block: o.block,
                     line: o.line,
                 });
             }
@@ -319,7 +319,7 @@ fn read_certificates(
                     items.push(Item {
                         cert: c,
                         file: file.to_string(),
-                        block: o.index + 1,
+                        block: o.block,
                         line: 0,
                     });
                 }
