@@ -281,6 +281,21 @@ fn check_and_show_read_at_most_4096_pem_blocks() {
     let o = run(&["show", path]);
     assert_eq!(o.status.code(), Some(2));
     assert!(o.stdout.len() + o.stderr.len() < 2_000_000);
+    let err = String::from_utf8_lossy(&o.stderr);
+    // an empty block is called empty, and the closing line says only part of the file was read
+    assert!(
+        err.contains(
+            "line 1: block CERTIFICATE starting at line 1 is empty (nothing between BEGIN and END)"
+        ),
+        "{}",
+        &err[..err.len().min(2000)]
+    );
+    assert!(
+        err.trim_end()
+            .ends_with("empty.pem: no certificate found in the part of the file read"),
+        "{}",
+        &err[err.len().saturating_sub(2000)..]
+    );
     std::fs::remove_dir_all(&d).ok();
 }
 

@@ -48,6 +48,8 @@ pub struct Scan {
     pub blocks: Vec<Block>,
     /// Every problem, in file order.
     pub problems: Vec<Problem>,
+    /// Whether the scan stopped at the block limit, leaving the rest of the file unread.
+    pub cut_short: bool,
 }
 
 /// Whether the input looks like DER (a SEQUENCE with a long-form length), not PEM text.
@@ -100,6 +102,7 @@ pub fn scan(bytes: &[u8]) -> Scan {
                     certchain::MAX_BUNDLE_CERTIFICATES
                 ),
             );
+            out.cut_short = true;
             break;
         }
         let line = String::from_utf8_lossy(trim_end(raw));
@@ -318,6 +321,18 @@ impl Scan {
         let der = match Base64::decode_vec(&block.body) {
             Ok(d) if !d.is_empty() => Some(d),
             _ if had_problem => None,
+            _ if block.body.trim().is_empty() => {
+                self.problem(
+                    block.line,
+                    Some(block.index),
+                    &format!(
+                        "block {} starting at line {} is empty (nothing between BEGIN and END)",
+                        block.label, block.line
+                    ),
+                );
+                had_problem = true;
+                None
+            }
             _ => {
                 self.problem(
                     block.line,

@@ -55,6 +55,7 @@ pub fn run(args: &ShowArgs) -> u8 {
     };
     let mut problems: Vec<String> = Vec::new();
     let mut shown = Vec::new();
+    let mut cut_short = false;
     if scan::looks_like_der(&bytes) {
         match Bundle::parse_allow_empty(&bytes, &name) {
             Ok(b) => {
@@ -70,6 +71,7 @@ pub fn run(args: &ShowArgs) -> u8 {
         }
     } else {
         let s = scan::scan(&bytes);
+        cut_short = s.cut_short;
         for p in &s.problems {
             problems.push(format!("{name}: line {}: {}", p.line, p.message));
         }
@@ -134,8 +136,13 @@ pub fn run(args: &ShowArgs) -> u8 {
     }
     if shown.is_empty() {
         if matches!(args.format, Format::Text) {
+            let part = if cut_short {
+                " in the part of the file read"
+            } else {
+                ""
+            };
             eprintln!(
-                "certchain show: {}: no certificate found",
+                "certchain show: {}: no certificate found{part}",
                 certchain::printable(&name)
             );
         }
