@@ -315,8 +315,15 @@ impl TrustStore {
             return Err(Error::new(
                 ErrorKind::Malformed,
                 format!(
-                    "{}: no certificate found in the directory{why}",
-                    path.display()
+                    // "loaded" when files were there but refused: a file is added whole or not
+                    // at all, so one broken anchor makes its whole file skipped
+                    "{}: no certificate {} the directory{why}",
+                    path.display(),
+                    if why.is_empty() {
+                        "found in"
+                    } else {
+                        "loaded from"
+                    }
                 ),
             ));
         }
@@ -345,10 +352,24 @@ impl TrustStore {
         let mut added = 0;
         for file in chosen {
             // Only regular files (links followed): opening a FIFO would block, a device never end.
-            if !std::fs::metadata(&file).is_ok_and(|m| m.is_file()) {
-                self.skipped
-                    .push(format!("{}: not a regular file, skipped", file.display()));
-                continue;
+            match std::fs::metadata(&file) {
+                Ok(m) if m.is_file() => {}
+                Ok(_) => {
+                    self.skipped
+                        .push(format!("{}: not a regular file, skipped", file.display()));
+                    continue;
+                }
+                Err(e) => {
+                    // a dangling symbolic link (the usual case), or no permission to look
+                    let why = if e.kind() == std::io::ErrorKind::NotFound {
+                        "a symbolic link to nothing (its target does not exist)".to_string()
+                    } else {
+                        e.to_string()
+                    };
+                    self.skipped
+                        .push(format!("{}: {why}, skipped", file.display()));
+                    continue;
+                }
             }
             // A file is added whole or not at all: its anchors go into a store of their own first.
             let name = file.display().to_string();

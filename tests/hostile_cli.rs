@@ -143,6 +143,22 @@ fn a_fifo_in_a_trust_store_directory_is_skipped() {
     std::fs::remove_dir_all(&d).ok();
 }
 
+#[test]
+fn a_dangling_link_in_a_trust_store_directory_is_named_as_such() {
+    let d = tmp("rootsdir-dangling");
+    std::fs::copy(root().join("fixtures/rsa/root.pem"), d.join("root.pem")).expect("copy");
+    std::os::unix::fs::symlink(d.join("gone.pem"), d.join("old.pem")).expect("symlink");
+    let o = verify_rsa_chain_with_roots(&d);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o)
+            .contains("old.pem: a symbolic link to nothing (its target does not exist), skipped"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_dir_all(&d).ok();
+}
+
 /// A file in a `--roots` directory that does not parse is skipped (the directory's other roots
 /// still verify), and the CLI says which and why on standard error.
 #[test]

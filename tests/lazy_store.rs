@@ -186,7 +186,7 @@ fn a_directory_skips_a_broken_file_and_merging_keeps_the_reason() {
     assert_eq!(e.kind(), ErrorKind::Malformed);
     assert!(
         e.message()
-            .contains("no certificate found in the directory (skipped: ")
+            .contains("no certificate loaded from the directory (skipped: ")
             && e.message()
                 .contains("b.pem: line 1: certificate 1 (block 1)")
             && e.message().ends_with("; and 1 more file(s))"),
