@@ -354,8 +354,10 @@ pub(crate) fn anchor_index(der: &[u8]) -> Result<NameKey, Error> {
         ));
     }
     let fields = tbs_fields(tbs).map_err(walk)?;
-    NameKey::from_der(fields.subject)
-        .map_err(|e| bad(format!("invalid certificate DER: subject: {e}")))
+    NameKey::from_der(fields.subject).map_err(|e| {
+        let e = at_offset(e, range_in(der, fields.subject).start);
+        bad(format!("invalid certificate DER: subject: {e}"))
+    })
 }
 
 /// The subjectKeyIdentifier of a certificate that [`anchor_index`] accepted, read without
@@ -416,6 +418,19 @@ fn repeated_extension(extensions: &[ExtensionView<'_>]) -> Option<ObjectIdentifi
 /// The DER of the subjectKeyIdentifier OID (2.5.29.14).
 const SKI_OID_DER: &[u8] = &[0x06, 0x03, 0x55, 0x1D, 0x0E];
 
+/// `e`, found in a part of a certificate that starts `offset` bytes into it, with its position
+/// counted from the certificate's first byte (as the rest of the parse counts it), not the part's.
+fn at_offset(e: der::Error, offset: usize) -> der::Error {
+    let absolute = e
+        .position()
+        .zip(der::Length::try_from(offset).ok())
+        .and_then(|(p, o)| (p + o).ok());
+    match absolute {
+        Some(position) => der::Error::new(e.kind(), position),
+        None => e,
+    }
+}
+
 /// The value of the DER TLV `tlv` (which must be exactly one TLV).
 fn tlv_value(tlv: &[u8]) -> der::Result<&[u8]> {
     let mut r = SliceReader::new(tlv)?;
@@ -459,12 +474,14 @@ impl Certificate {
                 tbs_fields(t).map_err(|e| bad(format!("invalid certificate DER: {e}")))
             })?;
 
-        let name_err =
-            |which: &str, e: der::Error| bad(format!("invalid certificate DER: {which}: {e}"));
-        let subject =
-            crate::name::name_parts(subject_der, true).map_err(|e| name_err("subject", e))?;
-        let issuer =
-            crate::name::name_parts(issuer_der, false).map_err(|e| name_err("issuer", e))?;
+        let name_err = |which: &str, name: &[u8], e: der::Error| {
+            let e = at_offset(e, range_in(der, name).start);
+            bad(format!("invalid certificate DER: {which}: {e}"))
+        };
+        let subject = crate::name::name_parts(subject_der, true)
+            .map_err(|e| name_err("subject", subject_der, e))?;
+        let issuer = crate::name::name_parts(issuer_der, false)
+            .map_err(|e| name_err("issuer", issuer_der, e))?;
         let not_before = tbs.validity.not_before.to_unix_duration().as_secs();
         let not_after = tbs.validity.not_after.to_unix_duration().as_secs();
         let signature = parsed
@@ -1044,6 +1061,47 @@ mod tests {
             (Ok(_), Err(e)) => panic!("only the walk accepts ({e}): {der:02x?}"),
             (Err(e), Ok(_)) => panic!("only x509-cert accepts ({e}): {der:02x?}"),
         }
+    }
+
+    #[test]
+    fn a_name_error_is_placed_in_the_certificate() {
+        let pem = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/rsa/leaf.pem"
+        ))
+        .unwrap();
+        let good = crate::Bundle::parse(&pem, "leaf.pem").unwrap().certificates[0].clone();
+        let subject = good.0.subject_der.clone();
+        let mut der = good.der().to_vec();
+        // The subject's last attribute value claims one byte more than its SEQUENCE holds.
+        // Find the length byte of the last value: walk back from the end of the name to the
+        // value's tag (its value is ASCII, its length below 128).
+        let name = good.0.field(&subject).to_vec();
+        let value_len_at = (2..name.len())
+            .rev()
+            .find(|&i| usize::from(name[i]) == name.len() - i - 1 && name[i - 1] == 0x0C)
+            .expect("the name ends with a short UTF8String");
+        der[subject.start + value_len_at] += 1;
+        let relative = crate::name::name_parts(&der[subject.clone()], true)
+            .err()
+            .expect("the damaged name does not read")
+            .position()
+            .expect("the error has a position");
+        let absolute = usize::try_from(relative).unwrap() + subject.start;
+        let e = Certificate::from_der(&der).unwrap_err();
+        assert!(
+            e.message()
+                .starts_with("invalid certificate DER: subject: ")
+                && e.message().ends_with(&format!("at DER byte {absolute}")),
+            "{} (the subject starts at {})",
+            e.message(),
+            subject.start
+        );
+        let e = anchor_index(&der).unwrap_err();
+        assert!(
+            e.message().ends_with(&format!("at DER byte {absolute}")),
+            "{e}"
+        );
     }
 
     #[test]
