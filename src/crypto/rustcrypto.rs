@@ -5,13 +5,18 @@
 //!
 //! * **RSA keys** are decoded by [`super::parse_public_key`], not by `rsa`'s own SPKI
 //!   decoder: that one only accepts 1024..=8192-bit moduli and `id-RSASSA-PSS` keys
-//!   without parameters. We build the key with `PublicKey::new_with_size_limits`
-//!   (512..=16384 bits). Exponent 1, even exponents and even moduli are rejected while
+//!   without parameters. We build the key ([`super::rsa_public`]) with the checks of
+//!   `PublicKey::new_with_size_limits` (512..=16384 bits) and its Montgomery parameters
+//!   computed in variable time; `rsa`'s own key is built only for PSS. Exponent 1, even exponents and even moduli are rejected while
 //!   parsing (Malformed); exponents above `rsa::PublicKey::MAX_PUB_EXPONENT` (2^33 - 1)
 //!   and moduli above 16384 bits are refused (Unsupported) before any arithmetic.
-//! * **PKCS#1 v1.5**: `rsa` rebuilds the full `EM = 00 01 FF.. 00 DigestInfo` encoding
-//!   (DigestInfo with explicit NULL parameters) and compares it as a whole, so no
-//!   alternative encodings are accepted. The signature must be exactly `k` bytes long.
+//! * **PKCS#1 v1.5** ([`super::rsa_public`]): the signature is raised to `e` by
+//!   square-and-multiply (variable time over the public exponent; `rsa` uses a constant-time
+//!   windowed exponentiation, about twice the work), then the full
+//!   `EM = 00 01 FF.. 00 DigestInfo` encoding (`rsa`'s DigestInfo, with explicit NULL
+//!   parameters) is rebuilt and compared as a whole, as `rsa` does, so no alternative
+//!   encodings are accepted. The signature must be exactly `k` bytes long. A unit test checks
+//!   the verdicts against `rsa`'s.
 //! * **PSS salt length**: `rsa` 0.10 auto-detects the salt length only when
 //!   `Pss::salt_len` is `None` (`VerifyingKey::new_with_auto_salt_len`). We always pass
 //!   `Some(salt_len)` from the AlgorithmIdentifier, in which case `emsa_pss_verify`
@@ -31,13 +36,13 @@
 use std::any::Any;
 use std::sync::Arc;
 
+use super::rsa_public::RsaKey;
 use super::{
     parse_public_key, CryptoBackend, HashAlg, PreparedKey, PublicKeyRef, RsaKeyRef, RsaKeyUse,
     SignatureAlgorithm, SignatureError,
 };
-use const_oid::AssociatedOid;
 use p256::ecdsa::signature::hazmat::PrehashVerifier;
-use rsa::{BoxedUint, Pkcs1v15Sign, Pss};
+use rsa::{BoxedUint, Pss};
 use sha2::digest::FixedOutputReset;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
@@ -95,7 +100,7 @@ impl CryptoBackend for RustCrypto {
 pub(crate) enum DecodedKey {
     /// An RSA key (with the `rsa` crate's precomputed Montgomery parameters) and its usage.
     Rsa {
-        key: Result<rsa::PublicKey, SignatureError>,
+        key: Result<RsaKey, SignatureError>,
         usage: RsaKeyUse,
     },
     /// A P-256 key.
@@ -145,17 +150,17 @@ impl DecodedKey {
                 let public = key.as_ref().map_err(Clone::clone)?;
                 match alg {
                     SignatureAlgorithm::RsaPkcs1Sha384 => {
-                        rsa_pkcs1::<Sha384>(public, message, signature)
+                        public.verify_pkcs1v15::<Sha384>(message, signature)
                     }
                     SignatureAlgorithm::RsaPkcs1Sha512 => {
-                        rsa_pkcs1::<Sha512>(public, message, signature)
+                        public.verify_pkcs1v15::<Sha512>(message, signature)
                     }
-                    _ => rsa_pkcs1::<Sha256>(public, message, signature),
+                    _ => public.verify_pkcs1v15::<Sha256>(message, signature),
                 }
             }
             (SignatureAlgorithm::RsaPss { hash, salt_len }, DecodedKey::Rsa { key, usage }) => {
                 check_rsa_usage(alg, *usage)?;
-                let public = key.as_ref().map_err(Clone::clone)?;
+                let public = key.as_ref().map_err(Clone::clone)?.rsa()?;
                 let salt_len = usize::try_from(salt_len).map_err(|_| SignatureError::Invalid)?;
                 match hash {
                     HashAlg::Sha256 => rsa_pss::<Sha256>(public, salt_len, message, signature),
@@ -283,12 +288,11 @@ pub(crate) fn rsa_limits(key: &RsaKeyRef<'_>) -> Result<(), SignatureError> {
 }
 
 /// Build an `rsa` public key, refusing sizes and exponents we won't do arithmetic on.
-pub(crate) fn rsa_public_key(key: &RsaKeyRef<'_>) -> Result<rsa::PublicKey, SignatureError> {
+pub(crate) fn rsa_public_key(key: &RsaKeyRef<'_>) -> Result<RsaKey, SignatureError> {
     rsa_limits(key)?;
     let n = boxed_uint(key.n)?;
     let e = boxed_uint(key.e)?;
-    rsa::PublicKey::new_with_size_limits(n, e, MIN_RSA_BITS..=MAX_RSA_BITS)
-        .map_err(|err| SignatureError::Malformed(format!("RSA public key rejected: {err}")))
+    RsaKey::new(n, e, MIN_RSA_BITS, MAX_RSA_BITS)
 }
 
 /// Big-endian bytes to a `BoxedUint` of just enough (64-bit aligned) precision.
@@ -301,19 +305,6 @@ fn boxed_uint(be: &[u8]) -> Result<BoxedUint, SignatureError> {
     let precision = bits.div_ceil(64).max(1) * 64;
     BoxedUint::from_be_slice(be, precision)
         .map_err(|_| SignatureError::Malformed("RSA integer could not be decoded".into()))
-}
-
-fn rsa_pkcs1<D>(
-    key: &rsa::PublicKey,
-    message: &[u8],
-    signature: &[u8],
-) -> Result<(), SignatureError>
-where
-    D: Digest + AssociatedOid,
-{
-    let hashed = D::digest(message);
-    key.verify(Pkcs1v15Sign::new::<D>(), &hashed, signature)
-        .map_err(|_| SignatureError::Invalid)
 }
 
 fn rsa_pss<D>(
