@@ -117,11 +117,11 @@ impl RsaKey {
         }
         let m = acc.retrieve().to_be_bytes();
         // m < n, so every byte before the last k is zero.
-        let skip = m.len().checked_sub(self.k)?;
-        if m[..skip].iter().any(|&b| b != 0) {
+        let (high, em) = m.split_at_checked(m.len().checked_sub(self.k)?)?;
+        if high.iter().any(|&b| b != 0) {
             return None;
         }
-        Some(m[skip..].to_vec())
+        Some(em.to_vec())
     }
 
     /// Verify an RSASSA-PKCS1-v1_5 signature with digest `D` over `message`.
@@ -136,19 +136,19 @@ impl RsaKey {
         let em = self.public_op(signature).ok_or(SignatureError::Invalid)?;
         let hashed = D::digest(message);
         let prefix = Pkcs1v15Sign::new::<D>().prefix;
+        // EM = 00 01 PS 00 T, T = prefix || hash, PS at least 8 bytes of 0xFF (RFC 8017 9.2).
+        let expected_t = prefix.iter().chain(hashed.iter());
         let t_len = prefix.len() + hashed.len();
-        let k = em.len();
-        // RFC 8017 9.2 step 3: at least 8 bytes of 0xFF padding.
-        if k < t_len + 11 {
+        let Some(ps_len) = em.len().checked_sub(t_len + 3).filter(|&ps| ps >= 8) else {
             return Err(SignatureError::Invalid);
-        }
-        let ps_end = k - t_len - 1;
-        let padding_ok = em[0] == 0x00
-            && em[1] == 0x01
-            && em[2..ps_end].iter().all(|&b| b == 0xff)
-            && em[ps_end] == 0x00
-            && em[ps_end + 1..k - hashed.len()] == prefix[..]
-            && em[k - hashed.len()..] == hashed[..];
+        };
+        let (head, rest) = em.split_at(2);
+        let (ps, rest) = rest.split_at(ps_len);
+        let (separator, t) = rest.split_at(1);
+        let padding_ok = head == [0x00, 0x01]
+            && ps.iter().all(|&b| b == 0xff)
+            && separator == [0x00]
+            && t.iter().eq(expected_t);
         if padding_ok {
             Ok(())
         } else {
@@ -283,7 +283,7 @@ mod tests {
         let (private, _) = key(1024, 65537);
         let n = BoxedUint::from_be_slice(&private.n().to_vec(), 1024).unwrap();
         let int = |v: u64| BoxedUint::from_be_slice(&v.to_be_bytes(), 1024).unwrap();
-        let even_n = n.wrapping_sub(&BoxedUint::one_with_precision(1024));
+        let even_n = n.wrapping_sub(BoxedUint::one_with_precision(1024));
         let cases = [
             (n.clone(), int(65537), 512, 4096),
             (n.clone(), int(65537), 2048, 4096), // too small
