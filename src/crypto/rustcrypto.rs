@@ -36,6 +36,7 @@
 use std::any::Any;
 use std::sync::Arc;
 
+use super::ec_table::{self, FixedBase, GeneratorTable, TableSlot};
 use super::rsa_public::RsaKey;
 use super::{
     parse_public_key, CryptoBackend, HashAlg, PreparedKey, PublicKeyRef, RsaKeyRef, RsaKeyUse,
@@ -103,10 +104,16 @@ pub(crate) enum DecodedKey {
         key: Result<RsaKey, SignatureError>,
         usage: RsaKeyUse,
     },
-    /// A P-256 key.
-    P256(Result<p256::ecdsa::VerifyingKey, SignatureError>),
-    /// A P-384 key.
-    P384(Result<p384::ecdsa::VerifyingKey, SignatureError>),
+    /// A P-256 key, and its precomputed multiples once it is used again.
+    P256(
+        Result<p256::ecdsa::VerifyingKey, SignatureError>,
+        TableSlot<p256::NistP256>,
+    ),
+    /// A P-384 key, and its precomputed multiples once it is used again.
+    P384(
+        Result<p384::ecdsa::VerifyingKey, SignatureError>,
+        TableSlot<p384::NistP384>,
+    ),
 }
 
 impl PreparedKey for DecodedKey {
@@ -127,8 +134,8 @@ impl DecodedKey {
                 key: rsa_public_key(&key),
                 usage: key.usage,
             },
-            PublicKeyRef::EcP256(point) => DecodedKey::P256(p256_key(point)),
-            PublicKeyRef::EcP384(point) => DecodedKey::P384(p384_key(point)),
+            PublicKeyRef::EcP256(point) => DecodedKey::P256(p256_key(point), TableSlot::default()),
+            PublicKeyRef::EcP384(point) => DecodedKey::P384(p384_key(point), TableSlot::default()),
         })
     }
 
@@ -172,27 +179,25 @@ impl DecodedKey {
                 SignatureAlgorithm::EcdsaSha256
                 | SignatureAlgorithm::EcdsaSha384
                 | SignatureAlgorithm::EcdsaSha512,
-                DecodedKey::P256(key),
+                DecodedKey::P256(key, slot),
             ) => {
                 let key = key.as_ref().map_err(Clone::clone)?;
                 let prehash = ecdsa_prehash(alg, message);
                 let sig = p256::ecdsa::Signature::from_der(signature)
                     .map_err(|_| SignatureError::Invalid)?;
-                key.verify_prehash(&prehash, &sig)
-                    .map_err(|_| SignatureError::Invalid)
+                ecdsa_verdict(slot.get(key.as_affine()), key, &prehash, &sig)
             }
             (
                 SignatureAlgorithm::EcdsaSha256
                 | SignatureAlgorithm::EcdsaSha384
                 | SignatureAlgorithm::EcdsaSha512,
-                DecodedKey::P384(key),
+                DecodedKey::P384(key, slot),
             ) => {
                 let key = key.as_ref().map_err(Clone::clone)?;
                 let prehash = ecdsa_prehash(alg, message);
                 let sig = p384::ecdsa::Signature::from_der(signature)
                     .map_err(|_| SignatureError::Invalid)?;
-                key.verify_prehash(&prehash, &sig)
-                    .map_err(|_| SignatureError::Invalid)
+                ecdsa_verdict(slot.get(key.as_affine()), key, &prehash, &sig)
             }
             (
                 SignatureAlgorithm::EcdsaSha256
@@ -202,7 +207,7 @@ impl DecodedKey {
             ) => Err(SignatureError::KeyMismatch(
                 "ECDSA signature algorithm used with an RSA key".into(),
             )),
-            (_, DecodedKey::P256(_) | DecodedKey::P384(_)) => Err(SignatureError::KeyMismatch(
+            (_, DecodedKey::P256(..) | DecodedKey::P384(..)) => Err(SignatureError::KeyMismatch(
                 "RSA signature algorithm used with an EC key".into(),
             )),
         }
@@ -238,6 +243,29 @@ pub(crate) fn check_rsa_usage(
             "PKCS#1 v1.5 signature made with an RSASSA-PSS-only (id-RSASSA-PSS) key".into(),
         )),
         _ => Ok(()),
+    }
+}
+
+/// An ECDSA verdict: with the key's tables when it has them, else `ecdsa`'s own verification.
+fn ecdsa_verdict<C>(
+    table: Option<&FixedBase<C>>,
+    key: &ecdsa::VerifyingKey<C>,
+    prehash: &[u8],
+    sig: &ecdsa::Signature<C>,
+) -> Result<(), SignatureError>
+where
+    C: GeneratorTable,
+    elliptic_curve::Scalar<C>: elliptic_curve::ops::Reduce<C::Uint>,
+    ecdsa::VerifyingKey<C>: PrehashVerifier<ecdsa::Signature<C>>,
+{
+    let valid = match table {
+        Some(table) => ec_table::verify_prehash(table, prehash, sig),
+        None => key.verify_prehash(prehash, sig).is_ok(),
+    };
+    if valid {
+        Ok(())
+    } else {
+        Err(SignatureError::Invalid)
     }
 }
 
@@ -502,6 +530,40 @@ mod tests {
                 ),
                 Err(SignatureError::KeyMismatch(_))
             ));
+        }
+    }
+
+    /// A prepared key gives the verdicts of an unprepared one on every use: ECDSA keys switch to
+    /// precomputed tables from their second use on, RSA keys keep their Montgomery parameters.
+    #[test]
+    fn prepared_keys_agree_on_every_use() {
+        for cert in [
+            RSA_SHA256,
+            RSA_PSS_SHA256,
+            P256_SHA256,
+            P256_SHA384,
+            P384_SHA384,
+            P384_SHA256,
+        ] {
+            let p = split(cert);
+            let alg = parse_signature_algorithm(&p.alg).unwrap();
+            let key = RustCrypto.prepare(&p.spki).unwrap().unwrap();
+            let mut bad_tbs = p.tbs.clone();
+            bad_tbs[10] ^= 0x04;
+            let mut bad_sig = p.sig.clone();
+            let last = bad_sig.len() - 3;
+            bad_sig[last] ^= 0x01;
+            for round in 0..4 {
+                for (tbs, sig, want) in [
+                    (&p.tbs, &p.sig, Ok(())),
+                    (&bad_tbs, &p.sig, Err(SignatureError::Invalid)),
+                    (&p.tbs, &bad_sig, Err(SignatureError::Invalid)),
+                ] {
+                    let prepared = RustCrypto.verify_prepared(&*key, alg, &p.spki, tbs, sig);
+                    assert_eq!(prepared, want, "{alg:?}, round {round}");
+                    assert_eq!(RustCrypto.verify(alg, &p.spki, tbs, sig), want);
+                }
+            }
         }
     }
 
