@@ -241,6 +241,38 @@ fn altered_tbs_or_signature_misses_the_cache() {
     }
 }
 
+/// ECDSA keys that verify again and again (the anchor kept by the store; the intermediate in the
+/// key cache) switch to precomputed tables after a few uses: before and after, a good chain
+/// verifies and every altered leaf or intermediate is a bad signature.
+#[test]
+fn keys_used_again_and_again_keep_their_verdicts() {
+    for backend in backends() {
+        let store = Arc::new(store("fixtures/ecdsa/root.pem"));
+        let chain = certs("fixtures/ecdsa/chain.pem");
+        let policy = Policy::new(1_748_736_000);
+        let (leaf, int) = (&chain[0], &chain[1]);
+        let bad = [
+            vec![altered(leaf, serial_offset(leaf)), int.clone()],
+            vec![altered(leaf, leaf.der().len() - 1), int.clone()],
+            vec![leaf.clone(), altered(int, serial_offset(int))],
+            vec![leaf.clone(), altered(int, int.der().len() - 1)],
+        ];
+        for v in [
+            Verifier::with_backend(Arc::clone(&store), Arc::clone(&backend)).without_cache(),
+            Verifier::with_backend(Arc::clone(&store), Arc::clone(&backend)),
+        ] {
+            for round in 0..10 {
+                let ok = v.verify(&chain, &policy);
+                assert!(ok.is_ok(), "{} round {round}: {ok:?}", backend.name());
+                for (i, bad) in bad.iter().enumerate() {
+                    let e = v.verify(bad, &policy).expect_err("altered");
+                    assert_eq!(e.kind(), ErrorKind::BadSignature, "round {round}, case {i}");
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn cache_hits_spend_the_signature_budget_like_checks() {
     // Two candidate intermediates, neither reaching the store: with a budget of one check the

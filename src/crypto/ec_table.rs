@@ -12,9 +12,9 @@
 //! doublings), the layout of `primeorder`'s own `BasepointTable`. A verification is then ~130
 //! mixed additions and four doublings instead of ~340 group operations.
 //!
-//! A table costs ~500 group operations to build (a few verifications' worth) and 33 x 8 affine
-//! points (~17 KB) on P-256, 49 x 8 (~38 KB) on P-384, so it is built only when a prepared key
-//! is used a second time ([`TableSlot`]). Everything here is variable time: every input of a
+//! A table costs ~500 group operations to build (about two verifications) and 33 x 8 affine
+//! points (~17 KB) on P-256, 49 x 8 (~38 KB) on P-384, so it is built only for a prepared key
+//! on its fourth use, and at most 128 exist at once in the process ([`TableSlot`]). Everything here is variable time: every input of a
 //! signature verification is public.
 //!
 //! The verdict is `ecdsa`'s `verify_prehash` verdict, step for step (`hazmat::verify_prehashed`:
@@ -22,7 +22,7 @@
 //! reduced mod n compared with r); a unit test compares the two on valid, altered and edge-case
 //! signatures of both curves and all three digests.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use ecdsa::EcdsaCurve;
@@ -175,27 +175,56 @@ where
     *r == digest_scalar::<C>(&x)
 }
 
-/// A prepared key's tables: built on the key's second use, then shared by every later one.
+/// How many verifications a prepared key does before it gets tables. Building them costs about
+/// two plain verifications, so a key used this often has already done more work than the
+/// tables add: nobody can make certchain build tables for keys it would use only once or twice.
+const USES_BEFORE_TABLE: u32 = 4;
+
+/// At most this many key tables exist at once in the process (~17 KB each on P-256, ~38 KB on
+/// P-384: at most ~5 MB), however many keys a store or a key cache holds; past it a key is
+/// verified without tables.
+const MAX_LIVE_TABLES: usize = 128;
+
+/// Key tables alive now (counted against [`MAX_LIVE_TABLES`]).
+static LIVE_TABLES: AtomicUsize = AtomicUsize::new(0);
+
+/// A prepared key's tables: built on the key's [`USES_BEFORE_TABLE`]th use when fewer than
+/// [`MAX_LIVE_TABLES`] exist, then shared by every later use; released with the key.
 #[derive(Debug, Default)]
 pub(crate) struct TableSlot<C: PrimeCurveParams> {
     uses: AtomicU32,
-    table: OnceLock<FixedBase<C>>,
+    /// `Some(None)`: the limit was reached when this key's turn came; it does without.
+    table: OnceLock<Option<FixedBase<C>>>,
 }
 
 impl<C: PrimeCurveParams> TableSlot<C> {
-    /// The tables for `point`, if this key has been used before (building them now if needed);
-    /// `None` on the first use, when the plain verification is cheaper.
+    /// The tables for `point` (this slot's key), building them on the key's
+    /// [`USES_BEFORE_TABLE`]th use; `None` before that, or when the process holds
+    /// [`MAX_LIVE_TABLES`] tables already.
     pub(crate) fn get(&self, point: &AffinePoint<C>) -> Option<&FixedBase<C>> {
         if let Some(table) = self.table.get() {
-            return Some(table);
+            return table.as_ref();
         }
-        if self.uses.fetch_add(1, Ordering::Relaxed) == 0 {
+        if self.uses.fetch_add(1, Ordering::Relaxed) + 1 < USES_BEFORE_TABLE {
             return None;
         }
-        Some(
-            self.table
-                .get_or_init(|| FixedBase::new(ProjectivePoint::<C>::from(*point))),
-        )
+        self.table
+            .get_or_init(|| {
+                if LIVE_TABLES.fetch_add(1, Ordering::AcqRel) >= MAX_LIVE_TABLES {
+                    LIVE_TABLES.fetch_sub(1, Ordering::AcqRel);
+                    return None;
+                }
+                Some(FixedBase::new(ProjectivePoint::<C>::from(*point)))
+            })
+            .as_ref()
+    }
+}
+
+impl<C: PrimeCurveParams> Drop for TableSlot<C> {
+    fn drop(&mut self) {
+        if matches!(self.table.get(), Some(Some(_))) {
+            LIVE_TABLES.fetch_sub(1, Ordering::AcqRel);
+        }
     }
 }
 
@@ -292,12 +321,24 @@ mod tests {
     curve_test!(p384_table_agrees_with_ecdsa, p384);
 
     #[test]
-    fn slot_builds_the_table_on_the_second_use() {
-        let slot = TableSlot::<p256::NistP256>::default();
+    fn slots_build_tables_after_some_uses_and_within_the_limit() {
         let g = p256::AffinePoint::GENERATOR;
-        assert!(slot.get(&g).is_none());
+        let slot = TableSlot::<p256::NistP256>::default();
+        for _ in 1..USES_BEFORE_TABLE {
+            assert!(slot.get(&g).is_none());
+        }
         assert!(slot.get(&g).is_some());
         assert!(slot.get(&g).is_some());
+        // Other tests build tables in parallel, so the limit is checked on the counter itself:
+        // with it reached, a slot whose turn comes does without, for good.
+        let held = LIVE_TABLES.fetch_add(MAX_LIVE_TABLES, Ordering::AcqRel);
+        assert!(held >= 1);
+        let late = TableSlot::<p256::NistP256>::default();
+        for _ in 0..USES_BEFORE_TABLE + 2 {
+            assert!(late.get(&g).is_none());
+        }
+        LIVE_TABLES.fetch_sub(MAX_LIVE_TABLES, Ordering::AcqRel);
+        assert!(late.get(&g).is_none());
     }
 
     #[test]

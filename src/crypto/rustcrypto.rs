@@ -534,7 +534,7 @@ mod tests {
     }
 
     /// A prepared key gives the verdicts of an unprepared one on every use: ECDSA keys switch to
-    /// precomputed tables from their second use on, RSA keys keep their Montgomery parameters.
+    /// precomputed tables from their fourth use on, RSA keys keep their Montgomery parameters.
     #[test]
     fn prepared_keys_agree_on_every_use() {
         for cert in [
