@@ -317,6 +317,44 @@ mod tests {
         };
     }
 
+    /// Random keys, digests and damaged signatures (a byte of r or s changed): the tables and
+    /// `ecdsa` agree on every one.
+    macro_rules! random_test {
+        ($name:ident, $curve:ident) => {
+            #[test]
+            fn $name() {
+                use $curve::ecdsa::{Signature, SigningKey, VerifyingKey};
+                let mut next = crate::testutil::rng(0x7ab1e5 + stringify!($curve).len() as u64);
+                let mut valid = 0;
+                for _ in 0..40 {
+                    let mut bytes = $curve::FieldBytes::default();
+                    bytes.iter_mut().for_each(|b| *b = next() as u8);
+                    let Ok(signing) = SigningKey::from_bytes(&bytes) else {
+                        continue;
+                    };
+                    let key = VerifyingKey::from(&signing);
+                    let table = FixedBase::new((*key.as_affine()).into());
+                    for _ in 0..4 {
+                        let prehash: Vec<u8> = (0..[32, 48, 64][(next() % 3) as usize])
+                            .map(|_| next() as u8)
+                            .collect();
+                        let sig: Signature = signing.sign_prehash(&prehash).unwrap();
+                        valid += usize::from(agree(&table, &key, &prehash, &sig));
+                        let mut raw = sig.to_bytes();
+                        let at = (next() as usize) % raw.len();
+                        raw[at] ^= (next() as u8) | 1;
+                        if let Ok(damaged) = Signature::from_slice(&raw) {
+                            assert!(!agree(&table, &key, &prehash, &damaged));
+                        }
+                    }
+                }
+                assert!(valid >= 150, "{valid}");
+            }
+        };
+    }
+
+    random_test!(p256_table_agrees_on_random_signatures, p256);
+    random_test!(p384_table_agrees_on_random_signatures, p384);
     curve_test!(p256_table_agrees_with_ecdsa, p256);
     curve_test!(p384_table_agrees_with_ecdsa, p384);
 

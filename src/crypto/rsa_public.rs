@@ -305,6 +305,52 @@ mod tests {
         }
     }
 
+    /// Random damage to a valid encoding (bytes overwritten, inserted or removed anywhere, the
+    /// padding, separator, DigestInfo and hash alike), signed raw: certchain and `rsa` agree on
+    /// every one, and only the undamaged encodings verify.
+    #[test]
+    fn agrees_with_rsa_crate_on_damaged_encodings() {
+        let (private, public) = key(2048, 65537);
+        let k = public.k;
+        let msg = b"damaged encodings";
+        let right = encoded(
+            k,
+            &Pkcs1v15Sign::new::<Sha256>().prefix,
+            &Sha256::digest(msg),
+        );
+        let mut next = crate::testutil::rng(0x5eed_0f_c3a1);
+        let (mut tried, mut verified) = (0, 0);
+        for _ in 0..400 {
+            let mut em = right.clone();
+            for _ in 0..=(next() % 3) {
+                let at = (next() as usize) % k;
+                match next() % 4 {
+                    0 => em[at] = next() as u8,
+                    1 => em[at] ^= 1 << (next() % 8),
+                    2 => {
+                        em.insert(at, next() as u8);
+                        em.pop();
+                    }
+                    _ => {
+                        em.remove(at);
+                        em.insert(2 + (next() as usize) % 8, 0xff);
+                    }
+                }
+            }
+            em[0] = 0; // below the modulus, so it can be signed raw
+            let sig = raw_sign(&private, &em);
+            tried += 1;
+            let ok = verdict::<Sha256>(&public, msg, &sig);
+            assert_eq!(ok, em == right, "EM {em:02x?}");
+            verified += usize::from(ok);
+            // Random signature bytes of the right length too.
+            let random: Vec<u8> = (0..k).map(|_| next() as u8).collect();
+            assert!(!verdict::<Sha256>(&public, msg, &random));
+        }
+        assert_eq!(tried, 400);
+        assert!(verified < 400);
+    }
+
     #[test]
     fn agrees_with_rsa_crate() {
         check_key::<Sha256>(2048, 65537);
