@@ -47,7 +47,10 @@ fn encoded(k: usize, prefix: &[u8], hash: &[u8]) -> Vec<u8> {
 
 fn rsa_case<D: Digest + const_oid::AssociatedOid>(alg: SignatureAlgorithm, data: &[u8]) {
     let key = rsa_key();
-    let (msg, mask) = data.split_at(data.len().min(usize::from(data.first().copied().unwrap_or(0))));
+    let (msg, mask) = data.split_at(
+        data.len()
+            .min(usize::from(data.first().copied().unwrap_or(0))),
+    );
     let prefix = rsa::Pkcs1v15Sign::new::<D>().prefix;
     let k = key.private.size() as usize;
     let mut em = encoded(k, &prefix, &D::digest(msg));
@@ -65,7 +68,11 @@ fn rsa_case<D: Digest + const_oid::AssociatedOid>(alg: SignatureAlgorithm, data:
     let theirs = key
         .public
         .verify(rsa::Pkcs1v15Sign::new::<D>(), &D::digest(msg), &sig);
-    assert_eq!(ours.is_ok(), theirs.is_ok(), "certchain {ours:?}, rsa {theirs:?}");
+    assert_eq!(
+        ours.is_ok(),
+        theirs.is_ok(),
+        "certchain {ours:?}, rsa {theirs:?}"
+    );
 }
 
 macro_rules! ec_case {
@@ -82,7 +89,10 @@ macro_rules! ec_case {
             let Ok(signing) = SigningKey::from_slice(secret) else {
                 return;
             };
-            let (msg, mask) = rest.split_at(rest.len().min(usize::from(rest.first().copied().unwrap_or(0))));
+            let (msg, mask) = rest.split_at(
+                rest.len()
+                    .min(usize::from(rest.first().copied().unwrap_or(0))),
+            );
             let sig: Signature = signing.sign(msg);
             let mut raw = sig.to_bytes();
             for (b, m) in raw.iter_mut().zip(mask) {
