@@ -14,7 +14,8 @@
 //!
 //! A table costs ~500 group operations to build (about two verifications) and 33 x 8 affine
 //! points (~17 KB) on P-256, 49 x 8 (~38 KB) on P-384, so it is built only for a prepared key
-//! on its fourth use, and at most 128 exist at once in the process ([`TableSlot`]). Everything here is variable time: every input of a
+//! from its fourth use on, and at most 128 exist at once in the process ([`TableSlot`]; a key
+//! past that limit verifies without tables until a place is free). Everything here is variable time: every input of a
 //! signature verification is public.
 //!
 //! The verdict is `ecdsa`'s `verify_prehash` verdict, step for step (`hazmat::verify_prehashed`:
@@ -91,6 +92,16 @@ impl<C: PrimeCurveParams> FixedBase<C> {
     }
 }
 
+/// Digit `i` of a decomposition (0 past its end, which `lincomb` never asks for: a scalar has
+/// `2 * len + 1` digits and `lincomb` reads up to index `2 * len`).
+fn digit<C: PrimeCurveParams>(digits: &Radix16Decomposition<Radix16Digits<C>>, i: usize) -> i8 {
+    if i < Radix16Digits::<C>::USIZE {
+        digits[i]
+    } else {
+        0
+    }
+}
+
 /// `a·A + b·B` for the points of two tables.
 fn lincomb<C: PrimeCurveParams>(
     a_table: &FixedBase<C>,
@@ -103,13 +114,13 @@ fn lincomb<C: PrimeCurveParams>(
     let len = FieldBytesSize::<C>::USIZE;
     let mut even = ProjectivePoint::<C>::IDENTITY;
     let mut odd = ProjectivePoint::<C>::IDENTITY;
-    a_table.add(&mut even, len, a_digits[2 * len]);
-    b_table.add(&mut even, len, b_digits[2 * len]);
+    a_table.add(&mut even, len, digit::<C>(&a_digits, 2 * len));
+    b_table.add(&mut even, len, digit::<C>(&b_digits, 2 * len));
     for i in 0..len {
-        a_table.add(&mut even, i, a_digits[2 * i]);
-        b_table.add(&mut even, i, b_digits[2 * i]);
-        a_table.add(&mut odd, i, a_digits[2 * i + 1]);
-        b_table.add(&mut odd, i, b_digits[2 * i + 1]);
+        a_table.add(&mut even, i, digit::<C>(&a_digits, 2 * i));
+        b_table.add(&mut even, i, digit::<C>(&b_digits, 2 * i));
+        a_table.add(&mut odd, i, digit::<C>(&a_digits, 2 * i + 1));
+        b_table.add(&mut odd, i, digit::<C>(&b_digits, 2 * i + 1));
     }
     for _ in 0..4 {
         odd = odd.double();
@@ -182,47 +193,56 @@ const USES_BEFORE_TABLE: u32 = 4;
 
 /// At most this many key tables exist at once in the process (~17 KB each on P-256, ~38 KB on
 /// P-384: at most ~5 MB), however many keys a store or a key cache holds; past it a key is
-/// verified without tables.
+/// verified without tables until a place is free again.
 const MAX_LIVE_TABLES: usize = 128;
 
-/// Key tables alive now (counted against [`MAX_LIVE_TABLES`]).
+/// Key tables alive now, and places reserved by builders (counted against [`MAX_LIVE_TABLES`]).
 static LIVE_TABLES: AtomicUsize = AtomicUsize::new(0);
 
-/// A prepared key's tables: built on the key's [`USES_BEFORE_TABLE`]th use when fewer than
-/// [`MAX_LIVE_TABLES`] exist, then shared by every later use; released with the key.
+/// A prepared key's tables: built on the key's [`USES_BEFORE_TABLE`]th use (or the first use
+/// after that when a place is free among [`MAX_LIVE_TABLES`]), then shared by every later use;
+/// released with the key.
 #[derive(Debug, Default)]
 pub(crate) struct TableSlot<C: PrimeCurveParams> {
+    /// Uses counted up to [`USES_BEFORE_TABLE`] (not beyond, so it never wraps).
     uses: AtomicU32,
-    /// `Some(None)`: the limit was reached when this key's turn came; it does without.
-    table: OnceLock<Option<FixedBase<C>>>,
+    table: OnceLock<FixedBase<C>>,
 }
 
 impl<C: PrimeCurveParams> TableSlot<C> {
-    /// The tables for `point` (this slot's key), building them on the key's
-    /// [`USES_BEFORE_TABLE`]th use; `None` before that, or when the process holds
-    /// [`MAX_LIVE_TABLES`] tables already.
+    /// The tables for `point` (this slot's key), building them from the key's
+    /// [`USES_BEFORE_TABLE`]th use on; `None` before that, and while the process holds
+    /// [`MAX_LIVE_TABLES`] tables.
     pub(crate) fn get(&self, point: &AffinePoint<C>) -> Option<&FixedBase<C>> {
         if let Some(table) = self.table.get() {
-            return table.as_ref();
+            return Some(table);
         }
-        if self.uses.fetch_add(1, Ordering::Relaxed) + 1 < USES_BEFORE_TABLE {
+        if self.uses.load(Ordering::Relaxed) < USES_BEFORE_TABLE
+            && self.uses.fetch_add(1, Ordering::Relaxed) + 1 < USES_BEFORE_TABLE
+        {
             return None;
         }
-        self.table
-            .get_or_init(|| {
-                if LIVE_TABLES.fetch_add(1, Ordering::AcqRel) >= MAX_LIVE_TABLES {
-                    LIVE_TABLES.fetch_sub(1, Ordering::AcqRel);
-                    return None;
-                }
-                Some(FixedBase::new(ProjectivePoint::<C>::from(*point)))
-            })
-            .as_ref()
+        // Reserve a place first; give it back if the limit is reached (a later use tries
+        // again) or if another thread built this key's tables meanwhile.
+        if LIVE_TABLES.fetch_add(1, Ordering::AcqRel) >= MAX_LIVE_TABLES {
+            LIVE_TABLES.fetch_sub(1, Ordering::AcqRel);
+            return None;
+        }
+        let mut built = false;
+        let table = self.table.get_or_init(|| {
+            built = true;
+            FixedBase::new(ProjectivePoint::<C>::from(*point))
+        });
+        if !built {
+            LIVE_TABLES.fetch_sub(1, Ordering::AcqRel);
+        }
+        Some(table)
     }
 }
 
 impl<C: PrimeCurveParams> Drop for TableSlot<C> {
     fn drop(&mut self) {
-        if matches!(self.table.get(), Some(Some(_))) {
+        if self.table.get().is_some() {
             LIVE_TABLES.fetch_sub(1, Ordering::AcqRel);
         }
     }
@@ -368,7 +388,8 @@ mod tests {
         assert!(slot.get(&g).is_some());
         assert!(slot.get(&g).is_some());
         // Other tests build tables in parallel, so the limit is checked on the counter itself:
-        // with it reached, a slot whose turn comes does without, for good.
+        // with it reached, a slot whose turn comes does without, and gets its tables on a use
+        // after a place is free again.
         let held = LIVE_TABLES.fetch_add(MAX_LIVE_TABLES, Ordering::AcqRel);
         assert!(held >= 1);
         let late = TableSlot::<p256::NistP256>::default();
@@ -376,7 +397,8 @@ mod tests {
             assert!(late.get(&g).is_none());
         }
         LIVE_TABLES.fetch_sub(MAX_LIVE_TABLES, Ordering::AcqRel);
-        assert!(late.get(&g).is_none());
+        assert!(late.get(&g).is_some());
+        assert_eq!(late.uses.load(Ordering::Relaxed), USES_BEFORE_TABLE);
     }
 
     #[test]

@@ -51,6 +51,9 @@ impl RsaKey {
     ) -> Result<RsaKey, SignatureError> {
         let rejected =
             |err: rsa::Error| SignatureError::Malformed(format!("RSA public key rejected: {err}"));
+        if min_bits > max_bits {
+            return Err(rejected(rsa::Error::InvalidArguments));
+        }
         let bits = n.bit_width_vartime() as usize;
         if bits < min_bits {
             return Err(rejected(rsa::Error::ModulusTooSmall));
@@ -142,9 +145,14 @@ impl RsaKey {
         let Some(ps_len) = em.len().checked_sub(t_len + 3).filter(|&ps| ps >= 8) else {
             return Err(SignatureError::Invalid);
         };
-        let (head, rest) = em.split_at(2);
-        let (ps, rest) = rest.split_at(ps_len);
-        let (separator, t) = rest.split_at(1);
+        let split = em.split_at_checked(2).and_then(|(head, rest)| {
+            let (ps, rest) = rest.split_at_checked(ps_len)?;
+            let (separator, t) = rest.split_at_checked(1)?;
+            Some((head, ps, separator, t))
+        });
+        let Some((head, ps, separator, t)) = split else {
+            return Err(SignatureError::Invalid);
+        };
         let padding_ok = head == [0x00, 0x01]
             && ps.iter().all(|&b| b == 0xff)
             && separator == [0x00]
@@ -288,6 +296,7 @@ mod tests {
             (n.clone(), int(65537), 512, 4096),
             (n.clone(), int(65537), 2048, 4096), // too small
             (n.clone(), int(65537), 512, 1000),  // too large
+            (n.clone(), int(65537), 4096, 512),  // an empty range
             (even_n, int(65537), 512, 4096),
             (n.clone(), int(65536), 512, 4096),
             (n.clone(), int(1), 512, 4096),
