@@ -371,4 +371,76 @@ mod tests {
         // An exponent with many set bits.
         check_key::<Sha256>(1024, 0x7fff_ffff);
     }
+
+    /// The public operation against OpenSSL's `mod_exp` on random and structured odd moduli of
+    /// sizes at and around limb edges up to 16384 bits, exponents up to 2^33 - 1, and s = 0, 1,
+    /// 2, n - 1, n - 2 and random values (from a hostile review of this code).
+    #[test]
+    fn public_op_matches_openssl_mod_exp() {
+        use openssl::bn::{BigNumContext, MsbOption};
+        let mut ctx = BigNumContext::new().unwrap();
+        let sizes = [
+            512usize, 513, 575, 577, 1000, 1023, 1025, 2047, 2049, 4095, 4097, 16384,
+        ];
+        let exps: [u64; 4] = [3, 65537, (1 << 32) + 1, (1 << 33) - 1];
+        let mut checked = 0;
+        for &bits in &sizes {
+            // a random odd modulus, 2^(bits-1) + 1 and 2^bits - 1
+            let mut moduli = Vec::new();
+            let mut n = BigNum::new().unwrap();
+            n.rand(bits as i32, MsbOption::ONE, true).unwrap();
+            moduli.push(n);
+            let mut top = BigNum::new().unwrap();
+            top.set_bit(bits as i32 - 1).unwrap();
+            let one = BigNum::from_u32(1).unwrap();
+            let mut m = BigNum::new().unwrap();
+            m.checked_add(&top, &one).unwrap();
+            moduli.push(m);
+            let mut all = BigNum::new().unwrap();
+            let mut p2 = BigNum::new().unwrap();
+            p2.set_bit(bits as i32).unwrap();
+            all.checked_sub(&p2, &one).unwrap();
+            moduli.push(all);
+            for n in moduli {
+                assert_eq!(n.num_bits() as usize, bits);
+                let nb = n.to_vec();
+                let k = nb.len();
+                for &e in &exps {
+                    let e_bn = BigNum::from_dec_str(&e.to_string()).unwrap();
+                    let prec = (k * 8).div_ceil(64) as u32 * 64;
+                    let key = RsaKey::new(
+                        BoxedUint::from_be_slice(&nb, prec).unwrap(),
+                        BoxedUint::from_be_slice(&e.to_be_bytes(), 64).unwrap(),
+                        512,
+                        16384,
+                    )
+                    .unwrap();
+                    let mut ss: Vec<BigNum> = Vec::new();
+                    for v in [0u32, 1, 2] {
+                        ss.push(BigNum::from_u32(v).unwrap());
+                    }
+                    for d in [1u32, 2] {
+                        let mut x = BigNum::new().unwrap();
+                        x.checked_sub(&n, &BigNum::from_u32(d).unwrap()).unwrap();
+                        ss.push(x);
+                    }
+                    for _ in 0..2 {
+                        let mut x = BigNum::new().unwrap();
+                        n.rand_range(&mut x).unwrap();
+                        ss.push(x);
+                    }
+                    for s in ss {
+                        let sig = s.to_vec_padded(k as i32).unwrap();
+                        let mut want = BigNum::new().unwrap();
+                        want.mod_exp(&s, &e_bn, &n, &mut ctx).unwrap();
+                        let want = want.to_vec_padded(k as i32).unwrap();
+                        let got = key.public_op(&sig).unwrap();
+                        assert_eq!(got, want, "bits {bits} e {e} n {n} s {s}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 12 * 3 * 4 * 7);
+    }
 }
