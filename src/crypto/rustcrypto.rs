@@ -7,8 +7,8 @@
 //!   decoder: that one only accepts 1024..=8192-bit moduli and `id-RSASSA-PSS` keys
 //!   without parameters. We build the key ([`super::rsa_public`]) with the checks of
 //!   `PublicKey::new_with_size_limits` (512..=16384 bits) and its Montgomery parameters
-//!   computed in variable time; `rsa`'s own key is built only for PSS. Exponent 1, even exponents and even moduli are rejected while
-//!   parsing (Malformed); exponents above `rsa::PublicKey::MAX_PUB_EXPONENT` (2^33 - 1)
+//!   computed in variable time; `rsa`'s own key is built only for PSS. Exponent 1, even
+//!   exponents and even moduli are rejected while parsing (Malformed); exponents above `rsa::PublicKey::MAX_PUB_EXPONENT` (2^33 - 1)
 //!   and moduli above 16384 bits are refused (Unsupported) before any arithmetic.
 //! * **PKCS#1 v1.5** ([`super::rsa_public`]): the signature is raised to `e` by
 //!   square-and-multiply (variable time over the public exponent; `rsa` uses a constant-time
@@ -99,17 +99,17 @@ impl CryptoBackend for RustCrypto {
 /// prepared key gives exactly the verdicts of an unprepared one.
 #[derive(Debug)]
 pub(crate) enum DecodedKey {
-    /// An RSA key (with the `rsa` crate's precomputed Montgomery parameters) and its usage.
+    /// An RSA key (with its precomputed Montgomery parameters) and its usage.
     Rsa {
         key: Result<RsaKey, SignatureError>,
         usage: RsaKeyUse,
     },
-    /// A P-256 key, and its precomputed multiples once it is used again.
+    /// A P-256 key, and its precomputed multiples from its fourth use on.
     P256(
         Result<p256::ecdsa::VerifyingKey, SignatureError>,
         TableSlot<p256::NistP256>,
     ),
-    /// A P-384 key, and its precomputed multiples once it is used again.
+    /// A P-384 key, and its precomputed multiples from its fourth use on.
     P384(
         Result<p384::ecdsa::VerifyingKey, SignatureError>,
         TableSlot<p384::NistP384>,
