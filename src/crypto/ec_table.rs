@@ -30,15 +30,16 @@ use ecdsa::EcdsaCurve;
 use elliptic_curve::bigint::{BitOps, Encoding};
 use elliptic_curve::group::{Curve as _, Group};
 use elliptic_curve::ops::Reduce;
-use elliptic_curve::point::AffineCoordinates;
 use elliptic_curve::FieldBytesSize;
 use primeorder::{array::typenum::Unsigned, Radix16Digits};
 use primeorder::{AffinePoint, PrimeCurveParams, ProjectivePoint, Radix16Decomposition};
 
+use super::ec_jacobian::{Affine, Jacobian};
+
 /// `1..=8` times `256^i·P` for every byte position `i` of a scalar (and one more for the top
 /// carry digit), in affine form.
 pub(crate) struct FixedBase<C: PrimeCurveParams> {
-    tables: Vec<[AffinePoint<C>; 8]>,
+    tables: Vec<[Affine<C>; 8]>,
 }
 
 impl<C: PrimeCurveParams> std::fmt::Debug for FixedBase<C> {
@@ -67,16 +68,18 @@ impl<C: PrimeCurveParams> FixedBase<C> {
         }
         let mut affine = vec![AffinePoint::<C>::IDENTITY; projective.len()];
         ProjectivePoint::<C>::batch_normalize(&projective, &mut affine);
+        // No multiple is the identity: 8·256^i is below the group's prime order.
+        let affine: Vec<Affine<C>> = affine.iter().filter_map(Affine::new).collect();
         let tables = affine
             .chunks_exact(8)
-            .filter_map(|c| <[AffinePoint<C>; 8]>::try_from(c).ok())
+            .filter_map(|c| <[Affine<C>; 8]>::try_from(c).ok())
             .collect();
         FixedBase { tables }
     }
 
     /// Add `digit` (in `-8..=8`) times the table's point at position `i` to `acc`.
     #[inline]
-    fn add(&self, acc: &mut ProjectivePoint<C>, i: usize, digit: i8) {
+    fn add(&self, acc: &mut Jacobian<C>, i: usize, digit: i8) {
         let index = usize::from(digit.unsigned_abs());
         if index == 0 {
             return;
@@ -84,11 +87,11 @@ impl<C: PrimeCurveParams> FixedBase<C> {
         let Some(point) = self.tables.get(i).and_then(|t| t.get(index - 1)) else {
             return; // not reached: a digit is at most 8 and i at most the last position
         };
-        if digit > 0 {
-            *acc += point;
+        *acc = if digit > 0 {
+            acc.add_affine(point)
         } else {
-            *acc += &-point;
-        }
+            acc.add_affine(&point.neg())
+        };
     }
 }
 
@@ -102,18 +105,19 @@ fn digit<C: PrimeCurveParams>(digits: &Radix16Decomposition<Radix16Digits<C>>, i
     }
 }
 
-/// `a·A + b·B` for the points of two tables.
+/// The affine x-coordinate of `a·A + b·B` for the points of two tables (`None` for the
+/// identity), summed in Jacobian coordinates ([`super::ec_jacobian`]).
 fn lincomb<C: PrimeCurveParams>(
     a_table: &FixedBase<C>,
     a: &elliptic_curve::Scalar<C>,
     b_table: &FixedBase<C>,
     b: &elliptic_curve::Scalar<C>,
-) -> ProjectivePoint<C> {
+) -> Option<elliptic_curve::FieldBytes<C>> {
     let a_digits = Radix16Decomposition::<Radix16Digits<C>>::new(a);
     let b_digits = Radix16Decomposition::<Radix16Digits<C>>::new(b);
     let len = FieldBytesSize::<C>::USIZE;
-    let mut even = ProjectivePoint::<C>::IDENTITY;
-    let mut odd = ProjectivePoint::<C>::IDENTITY;
+    let mut even = Jacobian::<C>::identity();
+    let mut odd = Jacobian::<C>::identity();
     a_table.add(&mut even, len, digit::<C>(&a_digits, 2 * len));
     b_table.add(&mut even, len, digit::<C>(&b_digits, 2 * len));
     for i in 0..len {
@@ -125,7 +129,7 @@ fn lincomb<C: PrimeCurveParams>(
     for _ in 0..4 {
         odd = odd.double();
     }
-    even + odd
+    even.add(&odd).affine_x()
 }
 
 /// The generator's tables, one per curve, built on first use.
@@ -174,6 +178,41 @@ where
     C: GeneratorTable,
     elliptic_curve::Scalar<C>: Reduce<C::Uint>,
 {
+    verify_with(prehash, signature, |u1, u2| {
+        lincomb(C::generator_table(), u1, key, u2)
+    })
+}
+
+/// Verify `signature` over `prehash` with the key `q`, which has no tables
+/// ([`super::ec_jacobian`]): true if it verifies.
+pub(crate) fn verify_prehash_untabled<C>(
+    q: &AffinePoint<C>,
+    prehash: &[u8],
+    signature: &ecdsa::Signature<C>,
+) -> bool
+where
+    C: GeneratorTable + super::ec_jacobian::GeneratorMultiples,
+    elliptic_curve::Scalar<C>: Reduce<C::Uint>,
+{
+    verify_with(prehash, signature, |u1, u2| {
+        super::ec_jacobian::lincomb(u1, q, u2)
+    })
+}
+
+/// `ecdsa`'s verification steps around `x(u1·G + u2·Q)`, which `x_of` computes (`None` for
+/// the identity, which never verifies).
+fn verify_with<C>(
+    prehash: &[u8],
+    signature: &ecdsa::Signature<C>,
+    x_of: impl FnOnce(
+        &elliptic_curve::Scalar<C>,
+        &elliptic_curve::Scalar<C>,
+    ) -> Option<elliptic_curve::FieldBytes<C>>,
+) -> bool
+where
+    C: PrimeCurveParams + EcdsaCurve,
+    elliptic_curve::Scalar<C>: Reduce<C::Uint>,
+{
     let (r, s) = signature.split_scalars();
     if C::NORMALIZE_S && bool::from(elliptic_curve::scalar::IsHigh::is_high(&*s)) {
         return false;
@@ -182,8 +221,10 @@ where
     let s_inv = *elliptic_curve::ops::Invert::invert_vartime(&s);
     let u1 = z * s_inv;
     let u2 = *r * s_inv;
-    let x = lincomb(C::generator_table(), &u1, key, &u2).to_affine().x();
-    *r == digest_scalar::<C>(&x)
+    match x_of(&u1, &u2) {
+        Some(x) => *r == digest_scalar::<C>(&x),
+        None => false,
+    }
 }
 
 /// How many verifications a prepared key does before it gets tables. Building them costs about
@@ -254,7 +295,8 @@ mod tests {
     use ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
     use sha2::{Digest, Sha256, Sha384, Sha512};
 
-    /// Check the table verdict against `ecdsa`'s on one signature; returns the verdict.
+    /// Check the table verdict and the untabled (Jacobian) one against `ecdsa`'s on one
+    /// signature; returns the verdict.
     fn agree<C>(
         table: &FixedBase<C>,
         key: &ecdsa::VerifyingKey<C>,
@@ -262,13 +304,15 @@ mod tests {
         sig: &ecdsa::Signature<C>,
     ) -> bool
     where
-        C: GeneratorTable,
+        C: GeneratorTable + super::super::ec_jacobian::GeneratorMultiples,
         elliptic_curve::Scalar<C>: Reduce<C::Uint>,
         ecdsa::VerifyingKey<C>: PrehashVerifier<ecdsa::Signature<C>>,
     {
         let ours = verify_prehash(table, prehash, sig);
         let theirs = key.verify_prehash(prehash, sig).is_ok();
         assert_eq!(ours, theirs, "prehash {prehash:02x?}");
+        let untabled = verify_prehash_untabled(key.as_affine(), prehash, sig);
+        assert_eq!(untabled, theirs, "untabled, prehash {prehash:02x?}");
         ours
     }
 
@@ -407,11 +451,11 @@ mod tests {
         let g = p256::ProjectivePoint::GENERATOR;
         assert_eq!(t.tables.len(), 33);
         assert_eq!(
-            p256::ProjectivePoint::from(t.tables[0][2]),
+            p256::ProjectivePoint::from(t.tables[0][2].point()),
             g * p256::Scalar::from(3u64)
         );
         assert_eq!(
-            p256::ProjectivePoint::from(t.tables[1][0]),
+            p256::ProjectivePoint::from(t.tables[1][0].point()),
             g * p256::Scalar::from(256u64)
         );
     }

@@ -9,6 +9,7 @@
 //! All functions here treat their input as hostile: every failure is an
 //! error value, never a panic.
 
+mod ec_jacobian;
 mod ec_table;
 mod rsa_public;
 pub mod rustcrypto;

@@ -246,7 +246,8 @@ pub(crate) fn check_rsa_usage(
     }
 }
 
-/// An ECDSA verdict: with the key's tables when it has them, else `ecdsa`'s own verification.
+/// An ECDSA verdict: with the key's tables when it has them, else in Jacobian coordinates
+/// (`ec_jacobian`); both are `ecdsa`'s verification step for step.
 fn ecdsa_verdict<C>(
     table: Option<&FixedBase<C>>,
     key: &ecdsa::VerifyingKey<C>,
@@ -254,13 +255,13 @@ fn ecdsa_verdict<C>(
     sig: &ecdsa::Signature<C>,
 ) -> Result<(), SignatureError>
 where
-    C: GeneratorTable,
+    C: GeneratorTable + super::ec_jacobian::GeneratorMultiples,
     elliptic_curve::Scalar<C>: elliptic_curve::ops::Reduce<C::Uint>,
     ecdsa::VerifyingKey<C>: PrehashVerifier<ecdsa::Signature<C>>,
 {
     let valid = match table {
         Some(table) => ec_table::verify_prehash(table, prehash, sig),
-        None => key.verify_prehash(prehash, sig).is_ok(),
+        None => ec_table::verify_prehash_untabled(key.as_affine(), prehash, sig),
     };
     if valid {
         Ok(())

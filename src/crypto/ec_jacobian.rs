@@ -1,0 +1,509 @@
+//! `u1·G + u2·Q` for an ECDSA verification in Jacobian coordinates, for a key without tables
+//! (an intermediate's key decoded for one chain, a key before its fourth use).
+//!
+//! `ecdsa` 0.17 computes it with `primeorder`'s complete formulas (Renes, Costello and Batina
+//! 2015): constant time and free of special cases, at ~11 multiplications and ~21 additions a
+//! doubling. Nothing in a verification is secret, so this module uses the classic
+//! variable-time Jacobian formulas of the Explicit-Formulas Database for `a = -3` (P-256 and
+//! P-384): `dbl-2001-b` (3M + 5S), `madd-2007-bl` (7M + 4S) and `add-2007-bl` (11M + 5S), with
+//! their special cases (the identity, `P + P`, `P + -P`) tested for and handled, and an
+//! interleaved width-w NAF multiplication (Straus): ~256 shared doublings, ~28 mixed additions
+//! of odd multiples of G (a static table of 64 affine points per curve) and ~43 additions of
+//! odd multiples of Q (8 points computed per call). Unit tests compare every operation and the
+//! whole combination with `primeorder`'s arithmetic, special cases included.
+
+use std::sync::OnceLock;
+
+use elliptic_curve::ff::{Field, PrimeField};
+use elliptic_curve::group::{Curve as _, Group as _};
+use elliptic_curve::hazmat::FieldArithmetic;
+use elliptic_curve::ops::Invert;
+use elliptic_curve::point::AffineCoordinates;
+use elliptic_curve::{FieldBytes, Scalar};
+use primeorder::{AffinePoint, PrimeCurveParams, ProjectivePoint};
+
+/// A base field element of curve `C`.
+type Fe<C> = <C as FieldArithmetic>::FieldElement;
+
+/// Window of the NAF of u1 (the generator's scalar): 2^(8-2) = 64 odd multiples of G.
+const WINDOW_G: u32 = 8;
+/// Window of the NAF of u2 (the key's scalar): 2^(5-2) = 8 odd multiples of Q per call.
+const WINDOW_Q: u32 = 5;
+
+/// A point (X/Z², Y/Z³); Z = 0 is the identity.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Jacobian<C: PrimeCurveParams> {
+    x: Fe<C>,
+    y: Fe<C>,
+    z: Fe<C>,
+}
+
+/// An affine point that is not the identity.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Affine<C: PrimeCurveParams> {
+    x: Fe<C>,
+    y: Fe<C>,
+}
+
+impl<C: PrimeCurveParams> Affine<C> {
+    /// The coordinates of `p`; `None` for the identity.
+    pub(crate) fn new(p: &AffinePoint<C>) -> Option<Affine<C>> {
+        if bool::from(p.is_identity()) {
+            return None;
+        }
+        let x = Option::from(Fe::<C>::from_repr(p.x()))?;
+        let y = Option::from(Fe::<C>::from_repr(p.y()))?;
+        Some(Affine { x, y })
+    }
+
+    pub(crate) fn neg(&self) -> Affine<C> {
+        Affine {
+            x: self.x,
+            y: -self.y,
+        }
+    }
+}
+
+#[cfg(test)]
+impl<C: PrimeCurveParams> Affine<C> {
+    /// The point as `primeorder` has it.
+    pub(crate) fn point(&self) -> AffinePoint<C> {
+        Option::from(AffinePoint::<C>::from_coordinates(
+            &self.x.to_repr(),
+            &self.y.to_repr(),
+        ))
+        .unwrap_or(AffinePoint::<C>::IDENTITY)
+    }
+}
+
+impl<C: PrimeCurveParams> Jacobian<C> {
+    pub(crate) fn identity() -> Jacobian<C> {
+        Jacobian {
+            x: Fe::<C>::ONE,
+            y: Fe::<C>::ONE,
+            z: Fe::<C>::ZERO,
+        }
+    }
+
+    pub(crate) fn from_affine(p: &Affine<C>) -> Jacobian<C> {
+        Jacobian {
+            x: p.x,
+            y: p.y,
+            z: Fe::<C>::ONE,
+        }
+    }
+
+    fn is_identity(&self) -> bool {
+        bool::from(self.z.is_zero())
+    }
+
+    fn neg(&self) -> Jacobian<C> {
+        Jacobian {
+            x: self.x,
+            y: -self.y,
+            z: self.z,
+        }
+    }
+
+    /// 2P (`dbl-2001-b`, a = -3). A point with Y = 0 (none on these prime-order curves) gives
+    /// Z = 0, the identity, as it must.
+    pub(crate) fn double(&self) -> Jacobian<C> {
+        if self.is_identity() {
+            return *self;
+        }
+        let delta = self.z.square();
+        let gamma = self.y.square();
+        let beta = self.x * gamma;
+        let t = (self.x - delta) * (self.x + delta);
+        let alpha = t.double() + t;
+        let beta4 = beta.double().double();
+        let x3 = alpha.square() - beta4.double();
+        let z3 = (self.y + self.z).square() - gamma - delta;
+        let gamma2_8 = gamma.square().double().double().double();
+        let y3 = alpha * (beta4 - x3) - gamma2_8;
+        Jacobian {
+            x: x3,
+            y: y3,
+            z: z3,
+        }
+    }
+
+    /// P + Q for an affine Q (`madd-2007-bl`).
+    pub(crate) fn add_affine(&self, q: &Affine<C>) -> Jacobian<C> {
+        if self.is_identity() {
+            return Jacobian::from_affine(q);
+        }
+        let z1z1 = self.z.square();
+        let u2 = q.x * z1z1;
+        let s2 = q.y * self.z * z1z1;
+        let h = u2 - self.x;
+        let r = (s2 - self.y).double();
+        if bool::from(h.is_zero()) {
+            return if bool::from(r.is_zero()) {
+                self.double()
+            } else {
+                Jacobian::identity()
+            };
+        }
+        let hh = h.square();
+        let i = hh.double().double();
+        let j = h * i;
+        let v = self.x * i;
+        let x3 = r.square() - j - v.double();
+        let y3 = r * (v - x3) - (self.y * j).double();
+        let z3 = (self.z + h).square() - z1z1 - hh;
+        Jacobian {
+            x: x3,
+            y: y3,
+            z: z3,
+        }
+    }
+
+    /// P + Q (`add-2007-bl`).
+    pub(crate) fn add(&self, q: &Jacobian<C>) -> Jacobian<C> {
+        if self.is_identity() {
+            return *q;
+        }
+        if q.is_identity() {
+            return *self;
+        }
+        let z1z1 = self.z.square();
+        let z2z2 = q.z.square();
+        let u1 = self.x * z2z2;
+        let u2 = q.x * z1z1;
+        let s1 = self.y * q.z * z2z2;
+        let s2 = q.y * self.z * z1z1;
+        let h = u2 - u1;
+        let r = (s2 - s1).double();
+        if bool::from(h.is_zero()) {
+            return if bool::from(r.is_zero()) {
+                self.double()
+            } else {
+                Jacobian::identity()
+            };
+        }
+        let i = h.double().square();
+        let j = h * i;
+        let v = u1 * i;
+        let x3 = r.square() - j - v.double();
+        let y3 = r * (v - x3) - (s1 * j).double();
+        let z3 = ((self.z + q.z).square() - z1z1 - z2z2) * h;
+        Jacobian {
+            x: x3,
+            y: y3,
+            z: z3,
+        }
+    }
+
+    /// The affine x-coordinate as bytes; `None` for the identity.
+    pub(crate) fn affine_x(&self) -> Option<FieldBytes<C>> {
+        let z_inv: Fe<C> = Option::from(Invert::invert_vartime(&self.z))?;
+        Some((self.x * z_inv.square()).to_repr())
+    }
+}
+
+/// The width-`w` NAF of a scalar, least significant digit first: every digit is zero or odd
+/// with absolute value below 2^(w-1), and a nonzero digit is followed by at least w-1 zeros.
+fn wnaf<C: PrimeCurveParams>(k: &Scalar<C>, w: u32) -> Vec<i8> {
+    let repr = k.to_repr();
+    let bytes: &[u8] = repr.as_ref();
+    // Little-endian 64-bit limbs of the big-endian representation, plus one for the carry a
+    // negative digit adds.
+    let mut limbs: Vec<u64> = bytes
+        .rchunks(8)
+        .map(|c| c.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))
+        .collect();
+    limbs.push(0);
+    let mut digits = Vec::with_capacity(limbs.len() * 64);
+    let window = 1i64 << w;
+    let mask = (1u64 << w) - 1;
+    while limbs.iter().any(|&l| l != 0) {
+        let low = limbs.first().copied().unwrap_or(0);
+        let digit = if low & 1 == 1 {
+            let mut d = i64::try_from(low & mask).unwrap_or(0);
+            if d >= window / 2 {
+                d -= window;
+            }
+            // k -= d (d odd, |d| < 2^(w-1)): the low w bits become zero.
+            if d > 0 {
+                sub_small(&mut limbs, d.unsigned_abs());
+            } else {
+                add_small(&mut limbs, d.unsigned_abs());
+            }
+            i8::try_from(d).unwrap_or(0)
+        } else {
+            0
+        };
+        digits.push(digit);
+        shift_right_one(&mut limbs);
+    }
+    digits
+}
+
+fn sub_small(limbs: &mut [u64], mut v: u64) {
+    for l in limbs.iter_mut() {
+        let (r, borrow) = l.overflowing_sub(v);
+        *l = r;
+        if !borrow {
+            return;
+        }
+        v = 1;
+    }
+}
+
+fn add_small(limbs: &mut [u64], mut v: u64) {
+    for l in limbs.iter_mut() {
+        let (r, carry) = l.overflowing_add(v);
+        *l = r;
+        if !carry {
+            return;
+        }
+        v = 1;
+    }
+}
+
+fn shift_right_one(limbs: &mut [u64]) {
+    let mut carry = 0u64;
+    for l in limbs.iter_mut().rev() {
+        let next = *l & 1;
+        *l = (*l >> 1) | (carry << 63);
+        carry = next;
+    }
+}
+
+/// `1, 3, 5, ..` times `p`: `count` odd multiples.
+fn odd_multiples<C: PrimeCurveParams>(p: &Jacobian<C>, count: usize) -> Vec<Jacobian<C>> {
+    let twice = p.double();
+    let mut out = Vec::with_capacity(count);
+    let mut m = *p;
+    for _ in 0..count {
+        out.push(m);
+        m = m.add(&twice);
+    }
+    out
+}
+
+/// The odd multiples of a curve's generator for [`WINDOW_G`], in affine form, built once.
+pub(crate) trait GeneratorMultiples: PrimeCurveParams {
+    fn generator_multiples() -> &'static [Affine<Self>];
+}
+
+fn build_generator_multiples<C: PrimeCurveParams>() -> Vec<Affine<C>> {
+    let g = ProjectivePoint::<C>::GENERATOR;
+    let count = 1usize << (WINDOW_G - 2);
+    let twice = g.double();
+    let mut projective = Vec::with_capacity(count);
+    let mut m = g;
+    for _ in 0..count {
+        projective.push(m);
+        m += twice;
+    }
+    let mut affine = vec![AffinePoint::<C>::IDENTITY; count];
+    ProjectivePoint::<C>::batch_normalize(&projective, &mut affine);
+    affine.iter().filter_map(Affine::new).collect()
+}
+
+impl GeneratorMultiples for p256::NistP256 {
+    fn generator_multiples() -> &'static [Affine<Self>] {
+        static TABLE: OnceLock<Vec<Affine<p256::NistP256>>> = OnceLock::new();
+        TABLE.get_or_init(build_generator_multiples)
+    }
+}
+
+impl GeneratorMultiples for p384::NistP384 {
+    fn generator_multiples() -> &'static [Affine<Self>] {
+        static TABLE: OnceLock<Vec<Affine<p384::NistP384>>> = OnceLock::new();
+        TABLE.get_or_init(build_generator_multiples)
+    }
+}
+
+/// Whether the curve's `a` is -3, which [`Jacobian::double`] assumes (true of P-256 and P-384).
+fn a_is_minus_three<C: PrimeCurveParams>() -> bool {
+    C::EQUATION_A + Fe::<C>::ONE.double() + Fe::<C>::ONE == Fe::<C>::ZERO
+}
+
+/// The affine x-coordinate of `u1·G + u2·Q`, as bytes (`None` for the identity or a curve
+/// whose `a` is not -3).
+pub(crate) fn lincomb<C: GeneratorMultiples>(
+    u1: &Scalar<C>,
+    q: &AffinePoint<C>,
+    u2: &Scalar<C>,
+) -> Option<FieldBytes<C>> {
+    if !a_is_minus_three::<C>() {
+        return None;
+    }
+    let g_multiples = C::generator_multiples();
+    let q_multiples = match Affine::new(q) {
+        Some(q) => odd_multiples(&Jacobian::from_affine(&q), 1 << (WINDOW_Q - 2)),
+        None => Vec::new(),
+    };
+    let a = wnaf::<C>(u1, WINDOW_G);
+    let b = wnaf::<C>(u2, WINDOW_Q);
+    let mut acc = Jacobian::<C>::identity();
+    for i in (0..a.len().max(b.len())).rev() {
+        acc = acc.double();
+        if let Some(&d) = a.get(i).filter(|d| **d != 0) {
+            if let Some(p) = g_multiples.get(usize::from(d.unsigned_abs() / 2)) {
+                acc = acc.add_affine(&if d > 0 { *p } else { p.neg() });
+            }
+        }
+        if let Some(&d) = b.get(i).filter(|d| **d != 0) {
+            if let Some(p) = q_multiples.get(usize::from(d.unsigned_abs() / 2)) {
+                acc = acc.add(&if d > 0 { *p } else { p.neg() });
+            }
+        }
+    }
+    acc.affine_x()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use elliptic_curve::group::Group;
+
+    fn projective<C: PrimeCurveParams>(p: &Jacobian<C>) -> ProjectivePoint<C> {
+        if p.is_identity() {
+            return ProjectivePoint::<C>::IDENTITY;
+        }
+        let z_inv = Option::<Fe<C>>::from(Field::invert(&p.z)).unwrap();
+        let x = (p.x * z_inv.square()).to_repr();
+        let y = (p.y * z_inv.square() * z_inv).to_repr();
+        let affine: AffinePoint<C> = Option::from(AffinePoint::<C>::from_coordinates(&x, &y))
+            .expect("the result is on the curve");
+        affine.into()
+    }
+
+    fn jacobian<C: PrimeCurveParams>(p: &ProjectivePoint<C>) -> Jacobian<C> {
+        match Affine::new(&p.to_affine()) {
+            Some(a) => {
+                // Another Z than 1, so the formulas are exercised in general position.
+                let z = Fe::<C>::ONE.double() + Fe::<C>::ONE.double().double().double();
+                Jacobian {
+                    x: a.x * z.square(),
+                    y: a.y * z.square() * z,
+                    z,
+                }
+            }
+            None => Jacobian::identity(),
+        }
+    }
+
+    macro_rules! curve_tests {
+        ($ops:ident, $comb:ident, $curve:ident, $c:ty) => {
+            #[test]
+            fn $ops() {
+                use $curve::{ProjectivePoint as P, Scalar as S};
+                assert!(a_is_minus_three::<$c>());
+                let mut next = crate::testutil::rng(0x1ac0b1 + stringify!($curve).len() as u64);
+                let mut points = vec![P::IDENTITY, P::GENERATOR, -P::GENERATOR];
+                for _ in 0..12 {
+                    points.push(P::GENERATOR * S::from(next()));
+                }
+                points.push(points[3]);
+                points.push(-points[4]);
+                for p in &points {
+                    let jp = jacobian(p);
+                    assert_eq!(projective(&jp.double()), p.double());
+                    if let Some(a) = Affine::new(&p.to_affine()) {
+                        assert_eq!(projective(&Jacobian::from_affine(&a)), *p);
+                    }
+                    for q in &points {
+                        let jq = jacobian(q);
+                        // Includes P + P, P + -P and the identity on either side.
+                        assert_eq!(projective(&jp.add(&jq)), p + q, "add");
+                        if let Some(qa) = Affine::new(&q.to_affine()) {
+                            assert_eq!(projective(&jp.add_affine(&qa)), p + q, "madd");
+                        }
+                    }
+                }
+            }
+
+            #[test]
+            fn $comb() {
+                use $curve::{ProjectivePoint as P, Scalar as S};
+                let mut next = crate::testutil::rng(0xc0b1 + stringify!($curve).len() as u64);
+                let random = |next: &mut dyn FnMut() -> u64| {
+                    let mut s = S::ZERO;
+                    for _ in 0..8 {
+                        s = s * S::from(1u64 << 32) * S::from(1u64 << 32) + S::from(next());
+                    }
+                    s
+                };
+                let mut scalars = vec![S::ZERO, S::ONE, -S::ONE, S::from(2u64), -S::from(2u64)];
+                scalars.push(S::from(u64::MAX));
+                for _ in 0..20 {
+                    scalars.push(random(&mut next));
+                }
+                let q = P::GENERATOR * random(&mut next);
+                let mut checked = 0;
+                for u1 in &scalars {
+                    for u2 in scalars.iter().take(10) {
+                        let want = (P::GENERATOR * u1 + q * u2).to_affine();
+                        let got = lincomb::<$c>(u1, &q.to_affine(), u2);
+                        if bool::from(want.is_identity()) {
+                            assert!(got.is_none());
+                        } else {
+                            assert_eq!(got, Some(want.x()));
+                        }
+                        checked += 1;
+                    }
+                }
+                // Q = ±G and u2 = ∓u1 (the sum cancels), Q = G with u1 = u2 (a doubling
+                // inside the sum).
+                for u in scalars.iter().skip(1) {
+                    assert!(lincomb::<$c>(u, &(-P::GENERATOR).to_affine(), u).is_none());
+                    let want = (P::GENERATOR * (*u + *u)).to_affine();
+                    let got = lincomb::<$c>(u, &P::GENERATOR.to_affine(), u);
+                    assert_eq!(got, Some(want.x()));
+                }
+                assert!(P::GENERATOR.is_identity().unwrap_u8() == 0);
+                assert_eq!(checked, scalars.len() * 10);
+            }
+        };
+    }
+
+    curve_tests!(
+        p256_jacobian_ops_agree_with_primeorder,
+        p256_lincomb_agrees,
+        p256,
+        p256::NistP256
+    );
+    curve_tests!(
+        p384_jacobian_ops_agree_with_primeorder,
+        p384_lincomb_agrees,
+        p384,
+        p384::NistP384
+    );
+
+    #[test]
+    fn wnaf_digits_rebuild_the_scalar() {
+        use p256::Scalar as S;
+        let mut next = crate::testutil::rng(0x4af);
+        for _ in 0..200 {
+            let k = S::from(next()) * S::from(next()) * S::from(next()) * S::from(next());
+            for w in [2, 5, 8] {
+                let digits = wnaf::<p256::NistP256>(&k, w);
+                let mut back = S::ZERO;
+                let mut last_nonzero: Option<usize> = None;
+                for (i, &d) in digits.iter().enumerate().rev() {
+                    back = back.double();
+                    if d != 0 {
+                        assert!(d % 2 != 0);
+                        assert!(i32::from(d).abs() < 1 << (w - 1));
+                        if let Some(j) = last_nonzero {
+                            assert!(j - i >= w as usize);
+                        }
+                        last_nonzero = Some(i);
+                        back += if d > 0 {
+                            S::from(d as u64)
+                        } else {
+                            -S::from(d.unsigned_abs() as u64)
+                        };
+                    }
+                }
+                assert_eq!(back, k);
+                assert!(digits.len() <= 257);
+            }
+        }
+    }
+}
