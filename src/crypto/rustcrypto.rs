@@ -24,9 +24,11 @@
 //!   next is `0x01` (RFC 8017 section 9.1.2 step 10), i.e. the salt is exactly
 //!   `salt_len` bytes. A signature made with any other salt length is `Invalid`; the
 //!   tests check this. MGF1 always uses the message hash (the parser rejects others).
-//! * **ECDSA**: we hash the message ourselves and call
-//!   `PrehashVerifier::verify_prehash`, so any of SHA-256/384/512 works on either
-//!   curve. `ecdsa` 0.17 takes the leftmost `ceil(log2 n / 8)` bytes of a longer digest
+//! * **ECDSA**: we hash the message ourselves and verify the prehash with `ecdsa`'s steps
+//!   (`hazmat::verify_prehashed`, [`super::ec_table`]), so any of SHA-256/384/512 works on
+//!   either curve; `u1·G + u2·Q` is certchain's own variable-time arithmetic (Jacobian
+//!   formulas, [`super::ec_jacobian`], and a key's tables from its fourth use), whose verdicts
+//!   unit tests and the `signature` fuzz target compare with `ecdsa`'s. `ecdsa` 0.17 takes the leftmost `ceil(log2 n / 8)` bytes of a longer digest
 //!   and zero-pads a shorter one (`bits2int` of FIPS 186-5 / SEC1 4.1.4 step 5; both
 //!   curve orders are whole bytes). It accepts any prehash length and, for P-256/P-384,
 //!   does not demand low-S. Signatures are strict DER `Ecdsa-Sig-Value` with
