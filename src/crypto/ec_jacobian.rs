@@ -202,9 +202,10 @@ impl<C: PrimeCurveParams> Jacobian<C> {
     }
 }
 
-/// The width-`w` NAF of a scalar, least significant digit first: every digit is zero or odd
-/// with absolute value below 2^(w-1), and a nonzero digit is followed by at least w-1 zeros.
-fn wnaf<C: PrimeCurveParams>(k: &Scalar<C>, w: u32) -> Vec<i8> {
+/// The width-`w` NAF of a scalar (`w` at most 8), least significant digit first: every digit
+/// is zero or odd with absolute value below 2^(w-1), and a nonzero digit is followed by at
+/// least w-1 zeros. `None` (never, for `w <= 8`) if a digit did not fit an `i8`.
+fn wnaf<C: PrimeCurveParams>(k: &Scalar<C>, w: u32) -> Option<Vec<i8>> {
     let repr = k.to_repr();
     let bytes: &[u8] = repr.as_ref();
     // Little-endian 64-bit limbs of the big-endian representation, plus one for the carry a
@@ -220,7 +221,7 @@ fn wnaf<C: PrimeCurveParams>(k: &Scalar<C>, w: u32) -> Vec<i8> {
     while limbs.iter().any(|&l| l != 0) {
         let low = limbs.first().copied().unwrap_or(0);
         let digit = if low & 1 == 1 {
-            let mut d = i64::try_from(low & mask).unwrap_or(0);
+            let mut d = i64::try_from(low & mask).ok()?;
             if d >= window / 2 {
                 d -= window;
             }
@@ -230,14 +231,14 @@ fn wnaf<C: PrimeCurveParams>(k: &Scalar<C>, w: u32) -> Vec<i8> {
             } else {
                 add_small(&mut limbs, d.unsigned_abs());
             }
-            i8::try_from(d).unwrap_or(0)
+            i8::try_from(d).ok()?
         } else {
             0
         };
         digits.push(digit);
         shift_right_one(&mut limbs);
     }
-    digits
+    Some(digits)
 }
 
 fn sub_small(limbs: &mut [u64], mut v: u64) {
@@ -300,7 +301,13 @@ fn build_generator_multiples<C: PrimeCurveParams>() -> Vec<Affine<C>> {
     }
     let mut affine = vec![AffinePoint::<C>::IDENTITY; count];
     ProjectivePoint::<C>::batch_normalize(&projective, &mut affine);
-    affine.iter().filter_map(Affine::new).collect()
+    // All or nothing: an entry missing would shift the others. (None is missing: an odd
+    // multiple below 2^7 of G is never the identity.) An empty table fails every lookup.
+    affine
+        .iter()
+        .map(Affine::new)
+        .collect::<Option<Vec<_>>>()
+        .unwrap_or_default()
 }
 
 impl GeneratorMultiples for p256::NistP256 {
@@ -322,8 +329,8 @@ fn a_is_minus_three<C: PrimeCurveParams>() -> bool {
     C::EQUATION_A + Fe::<C>::ONE.double() + Fe::<C>::ONE == Fe::<C>::ZERO
 }
 
-/// The affine x-coordinate of `u1·G + u2·Q`, as bytes (`None` for the identity or a curve
-/// whose `a` is not -3).
+/// The affine x-coordinate of `u1·G + u2·Q`, as bytes; `None` (a signature that does not
+/// verify) for the identity, an identity key or a curve whose `a` is not -3.
 pub(crate) fn lincomb<C: GeneratorMultiples>(
     u1: &Scalar<C>,
     q: &AffinePoint<C>,
@@ -333,24 +340,23 @@ pub(crate) fn lincomb<C: GeneratorMultiples>(
         return None;
     }
     let g_multiples = C::generator_multiples();
-    let q_multiples = match Affine::new(q) {
-        Some(q) => odd_multiples(&Jacobian::from_affine(&q), 1 << (WINDOW_Q - 2)),
-        None => Vec::new(),
-    };
-    let a = wnaf::<C>(u1, WINDOW_G);
-    let b = wnaf::<C>(u2, WINDOW_Q);
+    // A key is never the identity (`ecdsa::VerifyingKey` refuses it); if it were, reject.
+    let q = Affine::new(q)?;
+    let q_multiples = odd_multiples(&Jacobian::from_affine(&q), 1 << (WINDOW_Q - 2));
+    let a = wnaf::<C>(u1, WINDOW_G)?;
+    let b = wnaf::<C>(u2, WINDOW_Q)?;
     let mut acc = Jacobian::<C>::identity();
     for i in (0..a.len().max(b.len())).rev() {
         acc = acc.double();
+        // A table entry that is not there (never: |d| < 2^(w-1) and the tables hold 2^(w-2)
+        // odd multiples) fails the verification rather than skip a term.
         if let Some(&d) = a.get(i).filter(|d| **d != 0) {
-            if let Some(p) = g_multiples.get(usize::from(d.unsigned_abs() / 2)) {
-                acc = acc.add_affine(&if d > 0 { *p } else { p.neg() });
-            }
+            let p = g_multiples.get(usize::from(d.unsigned_abs() / 2))?;
+            acc = acc.add_affine(&if d > 0 { *p } else { p.neg() });
         }
         if let Some(&d) = b.get(i).filter(|d| **d != 0) {
-            if let Some(p) = q_multiples.get(usize::from(d.unsigned_abs() / 2)) {
-                acc = acc.add(&if d > 0 { *p } else { p.neg() });
-            }
+            let p = q_multiples.get(usize::from(d.unsigned_abs() / 2))?;
+            acc = acc.add(&if d > 0 { *p } else { p.neg() });
         }
     }
     acc.affine_x()
@@ -456,6 +462,9 @@ mod tests {
                     let got = lincomb::<$c>(u, &P::GENERATOR.to_affine(), u);
                     assert_eq!(got, Some(want.x()));
                 }
+                // An identity key (which `ecdsa` never holds) verifies nothing.
+                let identity = P::IDENTITY.to_affine();
+                assert!(lincomb::<$c>(&S::ONE, &identity, &S::ONE).is_none());
                 assert!(P::GENERATOR.is_identity().unwrap_u8() == 0);
                 assert_eq!(checked, scalars.len() * 10);
             }
@@ -482,7 +491,7 @@ mod tests {
         for _ in 0..200 {
             let k = S::from(next()) * S::from(next()) * S::from(next()) * S::from(next());
             for w in [2, 5, 8] {
-                let digits = wnaf::<p256::NistP256>(&k, w);
+                let digits = wnaf::<p256::NistP256>(&k, w).unwrap();
                 let mut back = S::ZERO;
                 let mut last_nonzero: Option<usize> = None;
                 for (i, &d) in digits.iter().enumerate().rev() {

@@ -49,8 +49,10 @@ impl<C: PrimeCurveParams> std::fmt::Debug for FixedBase<C> {
 }
 
 impl<C: PrimeCurveParams> FixedBase<C> {
-    /// The tables for `point` (which must not be the identity).
-    pub(crate) fn new(point: ProjectivePoint<C>) -> FixedBase<C> {
+    /// The tables for `point` (which must not be the identity); `None` if a multiple is the
+    /// identity (never for a point of the prime-order group: j·256^i with 1 <= j <= 8 is not a
+    /// multiple of the prime order n), so that a broken table is never used.
+    pub(crate) fn new(point: ProjectivePoint<C>) -> Option<FixedBase<C>> {
         let positions = FieldBytesSize::<C>::USIZE + 1;
         let mut projective = Vec::with_capacity(positions * 8);
         let mut base = point;
@@ -68,30 +70,30 @@ impl<C: PrimeCurveParams> FixedBase<C> {
         }
         let mut affine = vec![AffinePoint::<C>::IDENTITY; projective.len()];
         ProjectivePoint::<C>::batch_normalize(&projective, &mut affine);
-        // No multiple is the identity: 8·256^i is below the group's prime order.
-        let affine: Vec<Affine<C>> = affine.iter().filter_map(Affine::new).collect();
-        let tables = affine
+        let affine: Vec<Affine<C>> = affine.iter().map(Affine::new).collect::<Option<_>>()?;
+        let tables: Vec<[Affine<C>; 8]> = affine
             .chunks_exact(8)
-            .filter_map(|c| <[Affine<C>; 8]>::try_from(c).ok())
-            .collect();
-        FixedBase { tables }
+            .map(|c| <[Affine<C>; 8]>::try_from(c).ok())
+            .collect::<Option<_>>()?;
+        (tables.len() == positions).then_some(FixedBase { tables })
     }
 
-    /// Add `digit` (in `-8..=8`) times the table's point at position `i` to `acc`.
+    /// Add `digit` (in `-8..=8`) times the table's point at position `i` to `acc`; `None`
+    /// (never: a digit is at most 8 and `i` at most the last position) if there is no such
+    /// entry, which makes the verification fail rather than compute another point.
     #[inline]
-    fn add(&self, acc: &mut Jacobian<C>, i: usize, digit: i8) {
+    fn add(&self, acc: &mut Jacobian<C>, i: usize, digit: i8) -> Option<()> {
         let index = usize::from(digit.unsigned_abs());
         if index == 0 {
-            return;
+            return Some(());
         }
-        let Some(point) = self.tables.get(i).and_then(|t| t.get(index - 1)) else {
-            return; // not reached: a digit is at most 8 and i at most the last position
-        };
+        let point = self.tables.get(i)?.get(index - 1)?;
         *acc = if digit > 0 {
             acc.add_affine(point)
         } else {
             acc.add_affine(&point.neg())
         };
+        Some(())
     }
 }
 
@@ -118,13 +120,13 @@ fn lincomb<C: PrimeCurveParams>(
     let len = FieldBytesSize::<C>::USIZE;
     let mut even = Jacobian::<C>::identity();
     let mut odd = Jacobian::<C>::identity();
-    a_table.add(&mut even, len, digit::<C>(&a_digits, 2 * len));
-    b_table.add(&mut even, len, digit::<C>(&b_digits, 2 * len));
+    a_table.add(&mut even, len, digit::<C>(&a_digits, 2 * len))?;
+    b_table.add(&mut even, len, digit::<C>(&b_digits, 2 * len))?;
     for i in 0..len {
-        a_table.add(&mut even, i, digit::<C>(&a_digits, 2 * i));
-        b_table.add(&mut even, i, digit::<C>(&b_digits, 2 * i));
-        a_table.add(&mut odd, i, digit::<C>(&a_digits, 2 * i + 1));
-        b_table.add(&mut odd, i, digit::<C>(&b_digits, 2 * i + 1));
+        a_table.add(&mut even, i, digit::<C>(&a_digits, 2 * i))?;
+        b_table.add(&mut even, i, digit::<C>(&b_digits, 2 * i))?;
+        a_table.add(&mut odd, i, digit::<C>(&a_digits, 2 * i + 1))?;
+        b_table.add(&mut odd, i, digit::<C>(&b_digits, 2 * i + 1))?;
     }
     for _ in 0..4 {
         odd = odd.double();
@@ -134,21 +136,25 @@ fn lincomb<C: PrimeCurveParams>(
 
 /// The generator's tables, one per curve, built on first use.
 pub(crate) trait GeneratorTable: PrimeCurveParams + EcdsaCurve {
-    /// This curve's generator table.
-    fn generator_table() -> &'static FixedBase<Self>;
+    /// This curve's generator table (`None` never: see [`FixedBase::new`]).
+    fn generator_table() -> Option<&'static FixedBase<Self>>;
 }
 
 impl GeneratorTable for p256::NistP256 {
-    fn generator_table() -> &'static FixedBase<Self> {
-        static TABLE: OnceLock<FixedBase<p256::NistP256>> = OnceLock::new();
-        TABLE.get_or_init(|| FixedBase::new(p256::ProjectivePoint::GENERATOR))
+    fn generator_table() -> Option<&'static FixedBase<Self>> {
+        static TABLE: OnceLock<Option<FixedBase<p256::NistP256>>> = OnceLock::new();
+        TABLE
+            .get_or_init(|| FixedBase::new(p256::ProjectivePoint::GENERATOR))
+            .as_ref()
     }
 }
 
 impl GeneratorTable for p384::NistP384 {
-    fn generator_table() -> &'static FixedBase<Self> {
-        static TABLE: OnceLock<FixedBase<p384::NistP384>> = OnceLock::new();
-        TABLE.get_or_init(|| FixedBase::new(p384::ProjectivePoint::GENERATOR))
+    fn generator_table() -> Option<&'static FixedBase<Self>> {
+        static TABLE: OnceLock<Option<FixedBase<p384::NistP384>>> = OnceLock::new();
+        TABLE
+            .get_or_init(|| FixedBase::new(p384::ProjectivePoint::GENERATOR))
+            .as_ref()
     }
 }
 
@@ -179,7 +185,7 @@ where
     elliptic_curve::Scalar<C>: Reduce<C::Uint>,
 {
     verify_with(prehash, signature, |u1, u2| {
-        lincomb(C::generator_table(), u1, key, u2)
+        lincomb(C::generator_table()?, u1, key, u2)
     })
 }
 
@@ -247,7 +253,9 @@ static LIVE_TABLES: AtomicUsize = AtomicUsize::new(0);
 pub(crate) struct TableSlot<C: PrimeCurveParams> {
     /// Uses counted up to [`USES_BEFORE_TABLE`] (not beyond, so it never wraps).
     uses: AtomicU32,
-    table: OnceLock<FixedBase<C>>,
+    /// Set once a place was taken and the tables built (`None` inside if they could not be,
+    /// which [`FixedBase::new`] never gives for a valid key: the key then does without).
+    table: OnceLock<Option<FixedBase<C>>>,
 }
 
 impl<C: PrimeCurveParams> TableSlot<C> {
@@ -256,7 +264,7 @@ impl<C: PrimeCurveParams> TableSlot<C> {
     /// [`MAX_LIVE_TABLES`] tables.
     pub(crate) fn get(&self, point: &AffinePoint<C>) -> Option<&FixedBase<C>> {
         if let Some(table) = self.table.get() {
-            return Some(table);
+            return table.as_ref();
         }
         if self.uses.load(Ordering::Relaxed) < USES_BEFORE_TABLE
             && self.uses.fetch_add(1, Ordering::Relaxed) + 1 < USES_BEFORE_TABLE
@@ -277,7 +285,7 @@ impl<C: PrimeCurveParams> TableSlot<C> {
         if !built {
             LIVE_TABLES.fetch_sub(1, Ordering::AcqRel);
         }
-        Some(table)
+        table.as_ref()
     }
 }
 
@@ -337,12 +345,12 @@ mod tests {
                     }
                     let signing = SigningKey::from_bytes(&bytes).unwrap();
                     let key = VerifyingKey::from(&signing);
-                    let table = FixedBase::new((*key.as_affine()).into());
+                    let table = FixedBase::new((*key.as_affine()).into()).unwrap();
                     let other = {
                         bytes[0] ^= 0x80;
                         VerifyingKey::from(&SigningKey::from_bytes(&bytes).unwrap())
                     };
-                    let other_table = FixedBase::new((*other.as_affine()).into());
+                    let other_table = FixedBase::new((*other.as_affine()).into()).unwrap();
                     for msg in [&b"a TBSCertificate"[..], b"", &[0xff; 300]] {
                         for prehash in digests(msg) {
                             let sig: Signature = signing.sign_prehash(&prehash).unwrap();
@@ -397,7 +405,7 @@ mod tests {
                         continue;
                     };
                     let key = VerifyingKey::from(&signing);
-                    let table = FixedBase::new((*key.as_affine()).into());
+                    let table = FixedBase::new((*key.as_affine()).into()).unwrap();
                     for _ in 0..4 {
                         let prehash: Vec<u8> = (0..[32, 48, 64][(next() % 3) as usize])
                             .map(|_| next() as u8)
@@ -446,8 +454,14 @@ mod tests {
     }
 
     #[test]
+    fn no_tables_for_the_identity() {
+        assert!(FixedBase::new(p256::ProjectivePoint::IDENTITY).is_none());
+        assert!(FixedBase::new(p384::ProjectivePoint::IDENTITY).is_none());
+    }
+
+    #[test]
     fn generator_table_holds_multiples_of_g() {
-        let t = p256::NistP256::generator_table();
+        let t = p256::NistP256::generator_table().unwrap();
         let g = p256::ProjectivePoint::GENERATOR;
         assert_eq!(t.tables.len(), 33);
         assert_eq!(
