@@ -34,21 +34,21 @@ use elliptic_curve::FieldBytesSize;
 use primeorder::{array::typenum::Unsigned, Radix16Digits};
 use primeorder::{AffinePoint, PrimeCurveParams, ProjectivePoint, Radix16Decomposition};
 
-use super::ec_jacobian::{Affine, Jacobian};
+use super::ec_jacobian::{Affine, Jacobian, JacobianCurve};
 
 /// `1..=8` times `256^i·P` for every byte position `i` of a scalar (and one more for the top
 /// carry digit), in affine form.
-pub(crate) struct FixedBase<C: PrimeCurveParams> {
+pub(crate) struct FixedBase<C: JacobianCurve> {
     tables: Vec<[Affine<C>; 8]>,
 }
 
-impl<C: PrimeCurveParams> std::fmt::Debug for FixedBase<C> {
+impl<C: JacobianCurve> std::fmt::Debug for FixedBase<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "FixedBase({} positions)", self.tables.len())
     }
 }
 
-impl<C: PrimeCurveParams> FixedBase<C> {
+impl<C: JacobianCurve> FixedBase<C> {
     /// The tables for `point` (which must not be the identity); `None` if a multiple is the
     /// identity (never for a point of the prime-order group: j·256^i with 1 <= j <= 8 is not a
     /// multiple of the prime order n), so that a broken table is never used.
@@ -109,7 +109,7 @@ fn digit<C: PrimeCurveParams>(digits: &Radix16Decomposition<Radix16Digits<C>>, i
 
 /// The affine x-coordinate of `a·A + b·B` for the points of two tables (`None` for the
 /// identity), summed in Jacobian coordinates ([`super::ec_jacobian`]).
-fn lincomb<C: PrimeCurveParams>(
+fn lincomb<C: JacobianCurve>(
     a_table: &FixedBase<C>,
     a: &elliptic_curve::Scalar<C>,
     b_table: &FixedBase<C>,
@@ -135,7 +135,7 @@ fn lincomb<C: PrimeCurveParams>(
 }
 
 /// The generator's tables, one per curve, built on first use.
-pub(crate) trait GeneratorTable: PrimeCurveParams + EcdsaCurve {
+pub(crate) trait GeneratorTable: JacobianCurve + EcdsaCurve {
     /// This curve's generator table (`None` never: see [`FixedBase::new`]).
     fn generator_table() -> Option<&'static FixedBase<Self>>;
 }
@@ -250,7 +250,7 @@ static LIVE_TABLES: AtomicUsize = AtomicUsize::new(0);
 /// after that when a place is free among [`MAX_LIVE_TABLES`]), then shared by every later use;
 /// released with the key.
 #[derive(Debug, Default)]
-pub(crate) struct TableSlot<C: PrimeCurveParams> {
+pub(crate) struct TableSlot<C: JacobianCurve> {
     /// Uses counted up to [`USES_BEFORE_TABLE`] (not beyond, so it never wraps).
     uses: AtomicU32,
     /// Set once a place was taken and the tables built (`None` inside if they could not be,
@@ -258,7 +258,7 @@ pub(crate) struct TableSlot<C: PrimeCurveParams> {
     table: OnceLock<Option<FixedBase<C>>>,
 }
 
-impl<C: PrimeCurveParams> TableSlot<C> {
+impl<C: JacobianCurve> TableSlot<C> {
     /// The tables for `point` (this slot's key), building them from the key's
     /// [`USES_BEFORE_TABLE`]th use on; `None` before that, and while the process holds
     /// [`MAX_LIVE_TABLES`] tables.
@@ -289,7 +289,7 @@ impl<C: PrimeCurveParams> TableSlot<C> {
     }
 }
 
-impl<C: PrimeCurveParams> Drop for TableSlot<C> {
+impl<C: JacobianCurve> Drop for TableSlot<C> {
     fn drop(&mut self) {
         if self.table.get().is_some() {
             LIVE_TABLES.fetch_sub(1, Ordering::AcqRel);
