@@ -27,7 +27,7 @@
 //! * **ECDSA**: we hash the message ourselves and verify the prehash with `ecdsa`'s steps
 //!   (`hazmat::verify_prehashed`, [`super::ec_table`]), so any of SHA-256/384/512 works on
 //!   either curve; `u1·G + u2·Q` is certchain's own variable-time arithmetic (Jacobian
-//!   formulas, [`super::ec_jacobian`], and a key's tables from its fourth use), whose verdicts
+//!   formulas over `fiat-crypto`'s field arithmetic, [`super::ec_jacobian`], and a key's tables from its fourth use), whose verdicts
 //!   unit tests and the `signature` fuzz target compare with `ecdsa`'s. `ecdsa` 0.17 takes the leftmost `ceil(log2 n / 8)` bytes of a longer digest
 //!   and zero-pads a shorter one (`bits2int` of FIPS 186-5 / SEC1 4.1.4 step 5; both
 //!   curve orders are whole bytes). It accepts any prehash length and, for P-256/P-384,
