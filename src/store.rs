@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use sha2::{Digest, Sha256};
 
@@ -49,6 +49,13 @@ pub struct TrustStore {
     skipped: Vec<String>,
 }
 
+/// How many backends besides the first keep their own prepared copy of an anchor's key; a
+/// further backend verifies with the key undecoded.
+const MAX_OTHER_BACKENDS: usize = 4;
+
+/// A backend's name and the key it prepared.
+type BackendKey = (&'static str, Option<Arc<dyn PreparedKey>>);
+
 /// One trust anchor: its DER, parsed on first use.
 #[derive(Clone, Debug)]
 struct Anchor {
@@ -56,8 +63,12 @@ struct Anchor {
     /// How errors name it (`roots.pem: line 5: certificate 2 (block 2)`), formatted when needed.
     origin: Origin,
     cert: OnceLock<Result<Certificate, String>>,
-    /// The public key, decoded by the first backend that needs it.
-    key: OnceLock<Option<Arc<dyn PreparedKey>>>,
+    /// The public key as the first backend that needs it prepared it (`None`: it prepares
+    /// nothing, or the key does not decode), with that backend's name.
+    key: OnceLock<BackendKey>,
+    /// The same for other backends (a store shared by verifiers with different backends), at
+    /// most [`MAX_OTHER_BACKENDS`]; made on first need.
+    other_keys: OnceLock<Arc<Mutex<Vec<BackendKey>>>>,
     /// OpenSSL trust settings (from a `TRUSTED CERTIFICATE` block), if any.
     trust: Option<TrustSettings>,
 }
@@ -133,6 +144,7 @@ impl TrustStore {
             origin: Origin::Parsed,
             cert: OnceLock::new(),
             key: OnceLock::new(),
+            other_keys: OnceLock::new(),
             trust,
         };
         let _ = anchor.cert.set(Ok(cert));
@@ -214,6 +226,7 @@ impl TrustStore {
             origin,
             cert: OnceLock::new(),
             key: OnceLock::new(),
+            other_keys: OnceLock::new(),
             trust,
         };
         Ok(self.insert(anchor, subject))
@@ -535,22 +548,34 @@ impl TrustStore {
         self.position_of(cert).is_some()
     }
 
-    /// The anchor's public key prepared by `backend`, decoded on first use and then kept.
-    /// `None` when `cert` is not an anchor, the backend does not prepare keys, the key does
-    /// not decode (verification then reports why), or another backend prepared it first.
+    /// The anchor's public key prepared by `backend`, decoded on first use and then kept (for
+    /// the first backend that asks and up to [`MAX_OTHER_BACKENDS`] more). `None` when `cert`
+    /// is not an anchor, the backend does not prepare keys, the key does not decode
+    /// (verification then reports why), or more backends than that share the store.
     pub(crate) fn anchor_key(
         &self,
         cert: &Certificate,
         backend: &dyn CryptoBackend,
     ) -> Option<Arc<dyn PreparedKey>> {
         let i = self.position_of(cert)?;
-        let key = self
-            .anchors
-            .get(i)?
-            .key
-            .get_or_init(|| backend.prepare(cert.spki_der()).ok().flatten())
-            .as_ref()?;
-        (key.backend() == backend.name()).then(|| Arc::clone(key))
+        let anchor = self.anchors.get(i)?;
+        let prepare = || backend.prepare(cert.spki_der()).ok().flatten();
+        let (first_backend, first) = anchor.key.get_or_init(|| (backend.name(), prepare()));
+        if *first_backend == backend.name() {
+            return first.clone();
+        }
+        // Another backend was first: this one keeps its own copy.
+        let others = anchor.other_keys.get_or_init(Arc::default);
+        let mut others = others.lock().ok()?;
+        if let Some((_, key)) = others.iter().find(|(name, _)| *name == backend.name()) {
+            return key.clone();
+        }
+        if others.len() >= MAX_OTHER_BACKENDS {
+            return None;
+        }
+        let key = prepare();
+        others.push((backend.name(), key.clone()));
+        key
     }
 }
 
@@ -652,6 +677,70 @@ mod tests {
             assert!(merged.by_subject(c.subject_key()).any(|m| m == c));
             assert!(merged.contains(c));
         }
+    }
+
+    /// A backend that only prepares keys, counting how often, under its own name.
+    #[derive(Debug)]
+    struct Named(&'static str, std::sync::atomic::AtomicUsize);
+
+    #[derive(Debug)]
+    struct NamedKey(&'static str);
+
+    impl PreparedKey for NamedKey {
+        fn backend(&self) -> &'static str {
+            self.0
+        }
+        fn as_any(&self) -> &dyn std::any::Any {
+            self
+        }
+    }
+
+    impl CryptoBackend for Named {
+        fn name(&self) -> &'static str {
+            self.0
+        }
+        fn verify(
+            &self,
+            _: crate::crypto::SignatureAlgorithm,
+            _: &[u8],
+            _: &[u8],
+            _: &[u8],
+        ) -> Result<(), crate::crypto::SignatureError> {
+            Err(crate::crypto::SignatureError::Invalid)
+        }
+        fn prepare(
+            &self,
+            _: &[u8],
+        ) -> Result<Option<Arc<dyn PreparedKey>>, crate::crypto::SignatureError> {
+            self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Ok((self.0 != "none").then(|| Arc::new(NamedKey(self.0)) as Arc<dyn PreparedKey>))
+        }
+    }
+
+    #[test]
+    fn each_backend_sharing_a_store_keeps_its_own_anchor_keys() {
+        let store = TrustStore::mozilla();
+        let anchor = store.anchors()[0].clone();
+        let names = ["first", "none", "b", "c", "d", "e"];
+        let backends: Vec<Named> = names.iter().map(|n| Named(n, Default::default())).collect();
+        for _ in 0..3 {
+            for b in &backends {
+                let key = store.anchor_key(&anchor, b);
+                match b.0 {
+                    // A backend that prepares nothing (one of the four others kept), and one
+                    // past that limit.
+                    "none" | "e" => assert!(key.is_none(), "{}", b.0),
+                    name => assert_eq!(key.map(|k| k.backend()), Some(name)),
+                }
+            }
+        }
+        // Each kept backend prepared the key once (also the one that prepared nothing); the one
+        // past the limit verifies with the key undecoded and never prepares it.
+        let counts: Vec<usize> = backends
+            .iter()
+            .map(|b| b.1.load(std::sync::atomic::Ordering::Relaxed))
+            .collect();
+        assert_eq!(counts, [1, 1, 1, 1, 1, 0]);
     }
 
     #[test]
