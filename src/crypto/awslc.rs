@@ -247,6 +247,22 @@ impl CryptoBackend for AwsLc {
         };
         match key.kind.route(alg)? {
             Route::Aws(aws_alg, slot) => {
+                // An EC key verified with again and again (a trust anchor, a cached
+                // intermediate) gets certchain's key tables on its fourth use, as in the
+                // RustCrypto backend: a table verification measured faster than AWS-LC's on
+                // this machine (P-256 ~49 against ~62 µs, P-384 ~150 against ~211 µs), with the
+                // same verdicts (the tests compare them). Before that, AWS-LC.
+                if matches!(key.kind, KeyKind::P256(_) | KeyKind::P384(_)) {
+                    if let Ok(decoded) = key
+                        .fallback
+                        .get_or_init(|| DecodedKey::decode(&key.spki))
+                        .as_ref()
+                    {
+                        if let Some(verdict) = decoded.verify_tabled(alg, message, signature) {
+                            return verdict;
+                        }
+                    }
+                }
                 let Some(cell) = key.parsed.get(slot) else {
                     return aws_verify(&key.kind.parse(aws_alg)?, message, signature);
                 };
@@ -392,6 +408,53 @@ mod tests {
             for len in 0..spki.len() {
                 assert!(same(alg, &spki[..len], &tbs, &sig).is_err());
             }
+        }
+    }
+
+    /// An EC key prepared once and used again and again: AWS-LC for its first three uses,
+    /// certchain's tables from the fourth; every verdict is RustCrypto's.
+    #[test]
+    fn ec_key_used_again_gets_tables_with_the_same_verdicts() {
+        for cert in &CERTS[3..] {
+            let (tbs, alg, sig, spki) = split(cert);
+            let alg = super::super::parse_signature_algorithm(&alg).unwrap();
+            let key = AwsLc.prepare(&spki).unwrap().unwrap();
+            let aws = key.as_any().downcast_ref::<AwsKey>().unwrap();
+            let mut cases: Vec<(SignatureAlgorithm, Vec<u8>, Vec<u8>)> = vec![
+                (alg, tbs.clone(), sig.clone()),
+                (alg, tbs.clone(), sig.clone()),
+                (alg, tbs.clone(), sig.clone()),
+            ];
+            for other in &ALGS[7..] {
+                cases.push((*other, tbs.clone(), sig.clone()));
+            }
+            let mut t = tbs.clone();
+            t[tbs.len() / 2] ^= 1;
+            cases.push((alg, t, sig.clone()));
+            for i in 0..sig.len() {
+                let mut s = sig.clone();
+                s[i] ^= 0x41;
+                cases.push((alg, tbs.clone(), s));
+            }
+            cases.push((alg, tbs.clone(), sig[..sig.len() - 1].to_vec()));
+            cases.push((alg, tbs.clone(), [sig.as_slice(), &[0]].concat()));
+            cases.push((alg, tbs.clone(), Vec::new()));
+            cases.push((alg, tbs.clone(), sig.clone()));
+            for (n, (a, m, s)) in cases.iter().enumerate() {
+                let want = RustCrypto.verify(*a, &spki, m, s);
+                let got = AwsLc.verify_prepared(key.as_ref(), *a, &spki, m, s);
+                assert_eq!(got, want, "use {n}, {a:?}");
+            }
+            let decoded = aws.fallback.get().unwrap().as_ref().unwrap();
+            assert!(
+                decoded.has_table(),
+                "tables built after {} uses",
+                cases.len()
+            );
+            assert_eq!(
+                AwsLc.verify_prepared(key.as_ref(), alg, &spki, &tbs, &sig),
+                Ok(())
+            );
         }
     }
 

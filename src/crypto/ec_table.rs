@@ -289,6 +289,14 @@ impl<C: JacobianCurve> TableSlot<C> {
     }
 }
 
+#[cfg(all(test, feature = "aws-lc-rs"))]
+impl<C: JacobianCurve> TableSlot<C> {
+    /// Whether the tables were built.
+    pub(crate) fn has_table(&self) -> bool {
+        matches!(self.table.get(), Some(Some(_)))
+    }
+}
+
 impl<C: JacobianCurve> Drop for TableSlot<C> {
     fn drop(&mut self) {
         if self.table.get().is_some() {

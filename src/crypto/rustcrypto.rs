@@ -216,6 +216,59 @@ impl DecodedKey {
     }
 }
 
+impl DecodedKey {
+    /// An ECDSA verdict from this key's tables when it has them, counting this use towards
+    /// building them as [`DecodedKey::verify`] does (from the fourth use on); `None`, for the
+    /// caller to verify another way, before that, for a key that could not be decoded, an RSA
+    /// key or an RSA algorithm. The aws-lc-rs backend uses it for keys it verifies with again
+    /// and again, where a table verification is faster than AWS-LC's.
+    #[cfg(feature = "aws-lc-rs")]
+    pub(crate) fn verify_tabled(
+        &self,
+        alg: SignatureAlgorithm,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Option<Result<(), SignatureError>> {
+        if !matches!(
+            alg,
+            SignatureAlgorithm::EcdsaSha256
+                | SignatureAlgorithm::EcdsaSha384
+                | SignatureAlgorithm::EcdsaSha512
+        ) {
+            return None;
+        }
+        match self {
+            DecodedKey::P256(Ok(key), slot) => {
+                let table = slot.get(key.as_affine())?;
+                let prehash = ecdsa_prehash(alg, message);
+                Some(match p256::ecdsa::Signature::from_der(signature) {
+                    Ok(sig) => ecdsa_verdict(Some(table), key, &prehash, &sig),
+                    Err(_) => Err(SignatureError::Invalid),
+                })
+            }
+            DecodedKey::P384(Ok(key), slot) => {
+                let table = slot.get(key.as_affine())?;
+                let prehash = ecdsa_prehash(alg, message);
+                Some(match p384::ecdsa::Signature::from_der(signature) {
+                    Ok(sig) => ecdsa_verdict(Some(table), key, &prehash, &sig),
+                    Err(_) => Err(SignatureError::Invalid),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether this EC key has its tables (tests).
+    #[cfg(all(test, feature = "aws-lc-rs"))]
+    pub(crate) fn has_table(&self) -> bool {
+        match self {
+            DecodedKey::P256(_, slot) => slot.has_table(),
+            DecodedKey::P384(_, slot) => slot.has_table(),
+            DecodedKey::Rsa { .. } => false,
+        }
+    }
+}
+
 /// Whether an RSA signature algorithm may be used with a key of this usage (RFC 4055): an
 /// `id-RSASSA-PSS` key signs PSS only, and a key with PSS parameters only with its hash and at
 /// least its salt length. Shared by every backend so their verdicts agree.
