@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use sha2::{Digest, Sha256};
 
@@ -67,8 +67,9 @@ struct Anchor {
     /// nothing, or the key does not decode), with that backend's name.
     key: OnceLock<BackendKey>,
     /// The same for other backends (a store shared by verifiers with different backends), at
-    /// most [`MAX_OTHER_BACKENDS`]; made on first need.
-    other_keys: OnceLock<Arc<Mutex<Vec<BackendKey>>>>,
+    /// most [`MAX_OTHER_BACKENDS`], each slot taken by the first backend to reach it; made on
+    /// first need. No lock: a slot is a `OnceLock`.
+    other_keys: OnceLock<Box<[OnceLock<BackendKey>; MAX_OTHER_BACKENDS]>>,
     /// OpenSSL trust settings (from a `TRUSTED CERTIFICATE` block), if any.
     trust: Option<TrustSettings>,
 }
@@ -564,18 +565,15 @@ impl TrustStore {
         if *first_backend == backend.name() {
             return first.clone();
         }
-        // Another backend was first: this one keeps its own copy.
-        let others = anchor.other_keys.get_or_init(Arc::default);
-        let mut others = others.lock().ok()?;
-        if let Some((_, key)) = others.iter().find(|(name, _)| *name == backend.name()) {
-            return key.clone();
+        // Another backend was first: this one keeps its own copy in the first free slot.
+        let others = anchor.other_keys.get_or_init(Default::default);
+        for slot in others.iter() {
+            let (name, key) = slot.get_or_init(|| (backend.name(), prepare()));
+            if *name == backend.name() {
+                return key.clone();
+            }
         }
-        if others.len() >= MAX_OTHER_BACKENDS {
-            return None;
-        }
-        let key = prepare();
-        others.push((backend.name(), key.clone()));
-        key
+        None
     }
 }
 
