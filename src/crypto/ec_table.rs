@@ -23,7 +23,7 @@
 //! reduced mod n compared with r); a unit test compares the two on valid, altered and edge-case
 //! signatures of both curves and all three digests.
 
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use ecdsa::EcdsaCurve;
@@ -253,6 +253,9 @@ static LIVE_TABLES: AtomicUsize = AtomicUsize::new(0);
 pub(crate) struct TableSlot<C: JacobianCurve> {
     /// Uses counted up to [`USES_BEFORE_TABLE`] (not beyond, so it never wraps).
     uses: AtomicU32,
+    /// Set by the one thread that builds the tables: others verify without them meanwhile
+    /// instead of waiting for the build (~0.5 ms).
+    building: AtomicBool,
     /// Set once a place was taken and the tables built (`None` inside if they could not be,
     /// which [`FixedBase::new`] never gives for a valid key: the key then does without).
     table: OnceLock<Option<FixedBase<C>>>,
@@ -271,11 +274,20 @@ impl<C: JacobianCurve> TableSlot<C> {
         {
             return None;
         }
+        // Another thread is building them: do without until they are there.
+        if self.building.load(Ordering::Acquire) {
+            return None;
+        }
         // Reserve a place first; give it back if the limit is reached (a later use tries
-        // again) or if another thread built this key's tables meanwhile.
+        // again), if another thread started building this key's tables meanwhile, or if they
+        // were built meanwhile.
         if LIVE_TABLES.fetch_add(1, Ordering::AcqRel) >= MAX_LIVE_TABLES {
             LIVE_TABLES.fetch_sub(1, Ordering::AcqRel);
             return None;
+        }
+        if self.building.swap(true, Ordering::AcqRel) {
+            LIVE_TABLES.fetch_sub(1, Ordering::AcqRel);
+            return self.table.get().and_then(Option::as_ref);
         }
         let mut built = false;
         let table = self.table.get_or_init(|| {
@@ -439,7 +451,7 @@ mod tests {
     curve_test!(p384_table_agrees_with_ecdsa, p384);
 
     #[test]
-    fn slots_build_tables_after_some_uses_and_within_the_limit() {
+    fn slots_build_tables_after_some_uses_without_waiting_and_within_the_limit() {
         let g = p256::AffinePoint::GENERATOR;
         let slot = TableSlot::<p256::NistP256>::default();
         for _ in 1..USES_BEFORE_TABLE {
@@ -447,6 +459,31 @@ mod tests {
         }
         assert!(slot.get(&g).is_some());
         assert!(slot.get(&g).is_some());
+        // A slot being built by another thread is not waited for.
+        let slot2 = TableSlot::<p256::NistP256>::default();
+        for _ in 1..USES_BEFORE_TABLE {
+            assert!(slot2.get(&g).is_none());
+        }
+        // As if another thread had started the build: this use does without, at once.
+        slot2.building.store(true, Ordering::Release);
+        assert!(slot2.get(&g).is_none());
+        assert!(slot2.table.get().is_none());
+        // That thread's build lands (with the place it reserved); every later use has them.
+        LIVE_TABLES.fetch_add(1, Ordering::AcqRel);
+        assert!(slot2.table.set(FixedBase::new(g.into())).is_ok());
+        assert!(slot2.get(&g).is_some());
+        // Two threads reaching the build together: one builds, the other does not wait.
+        let both = TableSlot::<p256::NistP256>::default();
+        for _ in 1..USES_BEFORE_TABLE {
+            assert!(both.get(&g).is_none());
+        }
+        let got: Vec<bool> = std::thread::scope(|s| {
+            let a = s.spawn(|| both.get(&g).is_some());
+            let b = s.spawn(|| both.get(&g).is_some());
+            vec![a.join().unwrap(), b.join().unwrap()]
+        });
+        assert!(got.contains(&true), "the builder has them: {got:?}");
+        assert!(both.get(&g).is_some());
         // Other tests build tables in parallel, so the limit is checked on the counter itself:
         // with it reached, a slot whose turn comes does without, and gets its tables on a use
         // after a place is free again.
