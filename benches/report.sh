@@ -18,7 +18,8 @@ if [ -z "${REPORT_ONLY:-}" ]; then
 rm -rf target/criterion
 # The code measured: the commit, and whether the tree had changes on top of it.
 { git rev-parse --short HEAD 2>/dev/null || echo unknown; } > target/report/commit.txt
-if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+# (The report's own outputs, BENCHMARKS.md and benches/NOTES.md, do not count as changes.)
+if [ -n "$(git status --porcelain --untracked-files=no -- . ':!BENCHMARKS.md' ':!benches/NOTES.md' 2>/dev/null)" ]; then
   echo " (with uncommitted changes)" >> target/report/commit.txt
 fi
 
