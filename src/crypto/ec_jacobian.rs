@@ -58,6 +58,25 @@ pub(crate) trait JacobianCurve: PrimeCurveParams {
     fn to_fe(x: &Self::F) -> Option<Fe<Self>>;
 }
 
+/// `impl $trait for $name` with the fiat-crypto function `$f` (Montgomery form in and out).
+macro_rules! fiat_binop {
+    ($name:ident, $m:ident, $mont:ident, $limbs:literal, $trait:ident, $method:ident, $f:ident) => {
+        impl $trait for $name {
+            type Output = $name;
+            #[inline]
+            fn $method(self, rhs: $name) -> $name {
+                let mut out = fiat_crypto::$m::$mont([0; $limbs]);
+                fiat_crypto::$m::$f(
+                    &mut out,
+                    &fiat_crypto::$m::$mont(self.0),
+                    &fiat_crypto::$m::$mont(rhs.0),
+                );
+                $name(out.0)
+            }
+        }
+    };
+}
+
 /// A `fiat-crypto` field element in Montgomery form, with the operations of [`FieldOps`] and
 /// the conversions of [`JacobianCurve`] for `$curve` (whose `primeorder` field element has the
 /// same modulus; the bytes in between are canonical big-endian, fiat's little-endian).
@@ -69,47 +88,9 @@ macro_rules! fiat_field {
         #[derive(Clone, Copy, Debug)]
         pub(crate) struct $name([u64; $limbs]);
 
-        impl Add for $name {
-            type Output = $name;
-            #[inline]
-            fn add(self, rhs: $name) -> $name {
-                let mut out = fiat_crypto::$m::$mont([0; $limbs]);
-                fiat_crypto::$m::$add(
-                    &mut out,
-                    &fiat_crypto::$m::$mont(self.0),
-                    &fiat_crypto::$m::$mont(rhs.0),
-                );
-                $name(out.0)
-            }
-        }
-
-        impl Sub for $name {
-            type Output = $name;
-            #[inline]
-            fn sub(self, rhs: $name) -> $name {
-                let mut out = fiat_crypto::$m::$mont([0; $limbs]);
-                fiat_crypto::$m::$sub(
-                    &mut out,
-                    &fiat_crypto::$m::$mont(self.0),
-                    &fiat_crypto::$m::$mont(rhs.0),
-                );
-                $name(out.0)
-            }
-        }
-
-        impl Mul for $name {
-            type Output = $name;
-            #[inline]
-            fn mul(self, rhs: $name) -> $name {
-                let mut out = fiat_crypto::$m::$mont([0; $limbs]);
-                fiat_crypto::$m::$mul(
-                    &mut out,
-                    &fiat_crypto::$m::$mont(self.0),
-                    &fiat_crypto::$m::$mont(rhs.0),
-                );
-                $name(out.0)
-            }
-        }
+        fiat_binop!($name, $m, $mont, $limbs, Add, add, $add);
+        fiat_binop!($name, $m, $mont, $limbs, Sub, sub, $sub);
+        fiat_binop!($name, $m, $mont, $limbs, Mul, mul, $mul);
 
         impl Neg for $name {
             type Output = $name;
