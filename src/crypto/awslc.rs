@@ -186,6 +186,8 @@ const SLOTS: usize = 9;
 struct AwsKey {
     kind: KeyKind,
     parsed: [OnceLock<Result<ParsedPublicKey, SignatureError>>; SLOTS],
+    /// The key decoded for the RustCrypto code, on first need: for what AWS-LC has no
+    /// algorithm for, and for an EC key's tables (from its fourth use).
     fallback: OnceLock<Result<DecodedKey, SignatureError>>,
     spki: Box<[u8]>,
 }
