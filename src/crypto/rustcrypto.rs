@@ -128,6 +128,18 @@ impl PreparedKey for DecodedKey {
     }
 }
 
+/// The ECDSA verdict of `$key` (a `$curve::ecdsa::VerifyingKey`, with its tables `$table` if
+/// any) on a DER signature over `$message`: the steps shared by [`DecodedKey::verify`] and the
+/// aws-lc-rs backend's table path. A signature that is not DER is `Invalid`.
+macro_rules! ecdsa_over {
+    ($curve:ident, $table:expr, $key:expr, $alg:expr, $message:expr, $signature:expr) => {
+        match $curve::ecdsa::Signature::from_der($signature) {
+            Ok(sig) => ecdsa_verdict($table, $key, &ecdsa_prehash($alg, $message), &sig),
+            Err(_) => Err(SignatureError::Invalid),
+        }
+    };
+}
+
 impl DecodedKey {
     /// Decode a SubjectPublicKeyInfo.
     pub(crate) fn decode(spki_der: &[u8]) -> Result<DecodedKey, SignatureError> {
@@ -184,10 +196,14 @@ impl DecodedKey {
                 DecodedKey::P256(key, slot),
             ) => {
                 let key = key.as_ref().map_err(Clone::clone)?;
-                let prehash = ecdsa_prehash(alg, message);
-                let sig = p256::ecdsa::Signature::from_der(signature)
-                    .map_err(|_| SignatureError::Invalid)?;
-                ecdsa_verdict(slot.get(key.as_affine()), key, &prehash, &sig)
+                ecdsa_over!(
+                    p256,
+                    slot.get(key.as_affine()),
+                    key,
+                    alg,
+                    message,
+                    signature
+                )
             }
             (
                 SignatureAlgorithm::EcdsaSha256
@@ -196,10 +212,14 @@ impl DecodedKey {
                 DecodedKey::P384(key, slot),
             ) => {
                 let key = key.as_ref().map_err(Clone::clone)?;
-                let prehash = ecdsa_prehash(alg, message);
-                let sig = p384::ecdsa::Signature::from_der(signature)
-                    .map_err(|_| SignatureError::Invalid)?;
-                ecdsa_verdict(slot.get(key.as_affine()), key, &prehash, &sig)
+                ecdsa_over!(
+                    p384,
+                    slot.get(key.as_affine()),
+                    key,
+                    alg,
+                    message,
+                    signature
+                )
             }
             (
                 SignatureAlgorithm::EcdsaSha256
@@ -240,19 +260,11 @@ impl DecodedKey {
         match self {
             DecodedKey::P256(Ok(key), slot) => {
                 let table = slot.get(key.as_affine())?;
-                let prehash = ecdsa_prehash(alg, message);
-                Some(match p256::ecdsa::Signature::from_der(signature) {
-                    Ok(sig) => ecdsa_verdict(Some(table), key, &prehash, &sig),
-                    Err(_) => Err(SignatureError::Invalid),
-                })
+                Some(ecdsa_over!(p256, Some(table), key, alg, message, signature))
             }
             DecodedKey::P384(Ok(key), slot) => {
                 let table = slot.get(key.as_affine())?;
-                let prehash = ecdsa_prehash(alg, message);
-                Some(match p384::ecdsa::Signature::from_der(signature) {
-                    Ok(sig) => ecdsa_verdict(Some(table), key, &prehash, &sig),
-                    Err(_) => Err(SignatureError::Invalid),
-                })
+                Some(ecdsa_over!(p384, Some(table), key, alg, message, signature))
             }
             _ => None,
         }
